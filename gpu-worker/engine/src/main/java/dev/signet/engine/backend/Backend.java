@@ -1,0 +1,73 @@
+package dev.signet.engine.backend;
+
+import dev.signet.engine.safetensors.TensorEntry;
+
+/**
+ * The operations a Llama forward pass is made of, on buffers the backend owns. One forward pass
+ * ({@link dev.signet.engine.model.LlamaModel}) composes them; each backend (plain-Java reference, Vector API
+ * CPU, CUDA) implements them and is checked against the reference on random inputs. A step's batch holds
+ * rows of many sequences at different positions; every op works on the leading {@code rows} rows of its
+ * buffers. A backend is used by one thread at a time (its owner); the ops are synchronous from that
+ * thread's point of view.
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** Makes a checkpoint tensor (a matrix, or a vector seen as one row) readable by the ops. */
+    Weight weight(TensorEntry tensor);
+
+    /** A constant table computed on the host, e.g. RoPE's inverse frequencies, as a {@code [1, n]} weight. */
+    Weight constant(String name, float[] values);
+
+    Activations activations(int rows, int cols);
+
+    KvStorage kvStorage(int layers, int slots, int kvDim);
+
+    /** {@code out[r] = table[tokens[r]]}. table: [vocab, dim] → out: [rows, dim] */
+    void embed(Weight table, int[] tokens, int rows, Activations out);
+
+    /** {@code out[r] = gain ⊙ x[r] / sqrt(mean(x[r]²) + eps)}, in float32 as transformers' LlamaRMSNorm. */
+    void rmsNorm(Activations x, Weight gain, float eps, int rows, Activations out);
+
+    /** {@code out[r] = W · x[r]}. W: [outDim, inDim], x: [rows, inDim] → out: [rows, outDim] */
+    void matmul(Weight w, Activations x, int rows, Activations out);
+
+    /**
+     * Computes RoPE's rotation for each row's position once per step: {@code table[r] = [cos(positions[r]·invFreq),
+     * sin(positions[r]·invFreq)]}, the angle in float32 as transformers computes it. invFreq: [1, headDim/2] → table: [rows, headDim]
+     */
+    void rotaryTable(Weight invFreq, int[] positions, int rows, Activations table);
+
+    /**
+     * Rotates every head of q and k in place, rotate-half style (pair i, i + headDim/2), with the rows' angles.
+     * q: [rows, heads·headDim], k: [rows, kvHeads·headDim], table: [rows, headDim]
+     */
+    void rope(Activations q, Activations k, int headDim, Activations table, int rows);
+
+    /**
+     * Writes the batch's keys and values into their KV slots for {@code layer}, then computes causal grouped-query
+     * attention for every row over its own sequence's cached positions: {@code out = softmax(q·Kᵀ / sqrt(headDim)) · V}.
+     * q: [rows, heads·headDim], k, v: [rows, kvHeads·headDim] → out: [rows, heads·headDim]
+     */
+    void attention(KvStorage kv, int layer, Activations q, Activations k, Activations v, int heads, int kvHeads,
+                   int headDim, BatchLayout layout, Activations out);
+
+    /** {@code gate[r] = silu(gate[r]) ⊙ up[r]}: SwiGLU, in place. gate, up: [rows, hidden] */
+    void swiglu(Activations gate, Activations up, int rows);
+
+    /** {@code acc[r] += x[r]}: the residual connection. */
+    void add(Activations acc, Activations x, int rows);
+
+    /** {@code dst[i] = src[rowIndices[i]]}: picks the rows that need logits. */
+    void gatherRows(Activations src, int[] rowIndices, Activations dst);
+
+    /** Copies {@code rows} rows from the host into the leading rows of {@code dst}: src holds rows × cols floats, row-major. */
+    void write(float[] src, int rows, Activations dst);
+
+    /** Copies the leading {@code rows} rows to the host: dst gets rows × cols floats, row-major. */
+    void read(Activations src, int rows, float[] dst);
+
+    @Override
+    void close();
+}

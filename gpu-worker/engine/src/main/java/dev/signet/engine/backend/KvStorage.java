@@ -1,0 +1,17 @@
+package dev.signet.engine.backend;
+
+/**
+ * The memory of a paged KV cache: for every layer, K and V rows of {@code kvDim} floats in {@code slots}
+ * slots ({@code slots = blocks × blockSize}). Which slot holds which sequence's position is decided by the
+ * block tables of {@link BatchLayout}; the storage knows nothing of sequences.
+ */
+public interface KvStorage {
+    int layers();
+
+    int slots();
+
+    int kvDim();
+
+    /** Bytes of device (or host) memory the storage holds. */
+    long byteSize();
+}

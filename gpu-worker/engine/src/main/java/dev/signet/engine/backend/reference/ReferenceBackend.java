@@ -1,0 +1,125 @@
+package dev.signet.engine.backend.reference;
+
+import dev.signet.engine.backend.Activations;
+import dev.signet.engine.backend.BatchLayout;
+import dev.signet.engine.backend.KvStorage;
+import dev.signet.engine.backend.SequenceRows;
+import dev.signet.engine.backend.Weight;
+import dev.signet.engine.backend.cpu.HostActivations;
+import dev.signet.engine.backend.cpu.HostBackend;
+import dev.signet.engine.backend.cpu.HostKvStorage;
+import dev.signet.engine.backend.cpu.HostWeight;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The oracle: every kernel as the plainest loop that states the math, one thread, sums in double. Slow on
+ * purpose; tests compare every other backend against it.
+ */
+public final class ReferenceBackend extends HostBackend {
+
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public void rmsNorm(Activations x, Weight gain, float eps, int rows, Activations out) {
+        HostActivations in = (HostActivations) x;
+        HostActivations o = (HostActivations) out;
+        HostWeight g = (HostWeight) gain;
+        int dim = in.cols();
+        for (int r = 0; r < rows; r++) {
+            double sumSq = 0;
+            for (int i = 0; i < dim; i++) {
+                double v = in.data()[r * dim + i];
+                sumSq += v * v;
+            }
+            double inv = 1.0 / Math.sqrt(sumSq / dim + eps);
+            for (int i = 0; i < dim; i++) {
+                o.data()[r * dim + i] = (float) (g.get(i) * (in.data()[r * dim + i] * inv));
+            }
+        }
+    }
+
+    @Override
+    public void matmul(Weight weight, Activations x, int rows, Activations out) {
+        HostWeight w = (HostWeight) weight;
+        HostActivations in = (HostActivations) x;
+        HostActivations o = (HostActivations) out;
+        int n = w.cols();
+        int m = w.rows();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < m; j++) {
+                double sum = 0;
+                long row = (long) j * n;
+                for (int i = 0; i < n; i++) {
+                    sum += (double) w.get(row + i) * in.data()[r * n + i];
+                }
+                o.data()[r * m + j] = (float) sum;
+            }
+        }
+    }
+
+    @Override
+    public void attention(KvStorage storage, int layer, Activations q, Activations k, Activations v, int heads,
+                          int kvHeads, int headDim, BatchLayout layout, Activations out) {
+        HostKvStorage kv = (HostKvStorage) storage;
+        HostActivations qa = (HostActivations) q;
+        HostActivations o = (HostActivations) out;
+        writeKv(kv, layer, (HostActivations) k, (HostActivations) v, layout.slots(), layout.rows());
+        int group = heads / kvHeads;
+        double scale = 1.0 / Math.sqrt(headDim);
+        for (SequenceRows seq : layout.sequences()) {
+            for (int i = 0; i < seq.rowCount(); i++) {
+                int r = seq.firstRow() + i;
+                int visible = seq.startPosition() + i + 1;  // causal: positions 0..p
+                for (int h = 0; h < heads; h++) {
+                    int kvOffset = (h / group) * headDim;
+                    double[] scores = new double[visible];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int t = 0; t < visible; t++) {
+                        long slot = slot(seq, layout.blockSize(), t);
+                        double dot = 0;
+                        for (int d = 0; d < headDim; d++) {
+                            dot += (double) qa.data()[r * qa.cols() + h * headDim + d] * kvAt(kv, layer, true, slot, kvOffset + d);
+                        }
+                        scores[t] = dot * scale;
+                        max = Math.max(max, scores[t]);
+                    }
+                    double total = 0;
+                    for (int t = 0; t < visible; t++) {
+                        scores[t] = Math.exp(scores[t] - max);
+                        total += scores[t];
+                    }
+                    for (int d = 0; d < headDim; d++) {
+                        double acc = 0;
+                        for (int t = 0; t < visible; t++) {
+                            acc += scores[t] * kvAt(kv, layer, false, slot(seq, layout.blockSize(), t), kvOffset + d);
+                        }
+                        o.data()[r * o.cols() + h * headDim + d] = (float) (acc / total);
+                    }
+                }
+            }
+        }
+    }
+
+    private static long slot(SequenceRows seq, int blockSize, int position) {
+        return (long) seq.blockTable()[position / blockSize] * blockSize + position % blockSize;
+    }
+
+    private static float kvAt(HostKvStorage kv, int layer, boolean key, long slot, int index) {
+        var seg = key ? kv.keys(layer) : kv.values(layer);
+        return seg.getAtIndex(ValueLayout.JAVA_FLOAT, slot * kv.kvDim() + index);
+    }
+
+    @Override
+    public void swiglu(Activations gate, Activations up, int rows) {
+        float[] g = ((HostActivations) gate).data();
+        float[] u = ((HostActivations) up).data();
+        int n = rows * gate.cols();
+        for (int i = 0; i < n; i++) {
+            double x = g[i];
+            g[i] = (float) (x / (1 + Math.exp(-x)) * u[i]);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.signet.engine.cli;
+
+import dev.signet.engine.backend.cpu.VectorCpuBackend;
+import dev.signet.engine.bench.CpuBenchmark;
+import dev.signet.engine.bench.SyntheticLlama;
+import dev.signet.engine.safetensors.DType;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code signet bench <suite>}: runs a benchmark, prints a table and writes JSON under {@code bench/results/}. */
+final class BenchCommand {
+    static final String USAGE = """
+            usage: signet bench cpu [options]
+              cpu                prefill/decode tokens/s at batch 1, 4 and 16 on stories260K and a synthetic
+                                 110M Llama (f32 and bf16), against the floor bytes-read / memory bandwidth
+              --model DIR        the small real model (default: models/stories260K)
+              --out DIR          where the JSON goes (default: bench/results)
+              --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
+              --prompt N         prompt tokens per sequence (default 32)
+              --steps N          decode steps measured (default 64)
+              --threads N        CPU threads (default: all cores)
+            """;
+
+    private BenchCommand() {}
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads"), Set.of());
+        if (args.positionals().size() != 1 || !args.positionals().getFirst().equals("cpu")) {
+            throw new UsageException("name one benchmark suite: cpu");
+        }
+        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors());
+        Path small = Path.of(args.value("model").orElse("models/stories260K"));
+        Path outDir = Path.of(args.value("out").orElse("bench/results"));
+        Path cache = Path.of(args.value("cache").orElse("bench/.cache"));
+        int prompt = args.intValue("prompt", 32);
+        int steps = args.intValue("steps", 64);
+        if (!Files.isDirectory(small)) {
+            throw new UsageException("--model " + small + " is not a directory");
+        }
+
+        err.printf("measuring memory bandwidth on %d threads...%n", threads);
+        double bandwidth = CpuBenchmark.measureBandwidth(threads);
+        err.printf("  copy bandwidth %.2f GB/s%n", bandwidth / 1e9);
+        int[] batches = {1, 4, 16};
+        List<CpuBenchmark.Result> results = new ArrayList<>();
+        try (VectorCpuBackend backend = new VectorCpuBackend(threads)) {
+            CpuBenchmark bench = new CpuBenchmark(backend, bandwidth, prompt, steps);
+            results.addAll(bench.run("stories260K", small, batches, err));
+            for (DType dtype : List.of(DType.F32, DType.BF16)) {
+                SyntheticLlama shape = SyntheticLlama.STORIES_110M;
+                Path dir = cache.resolve("synthetic-" + shape.label() + "-" + dtype.name().toLowerCase());
+                err.printf("  writing/reusing synthetic %s %s checkpoint in %s%n", shape.label(), dtype, dir);
+                shape.writeTo(dir, dtype, 42);
+                results.addAll(bench.run("synthetic-" + shape.label(), dir, batches, err));
+            }
+        }
+
+        out.printf("%nSignet CPU benchmark: %d threads, memory copy bandwidth %.2f GB/s%n", threads, bandwidth / 1e9);
+        out.printf("%-18s %-5s %5s %14s %14s %12s %12s %10s %12s%n", "model", "dtype", "batch", "prefill tok/s",
+                "decode tok/s", "ms/step", "floor ms", "x floor", "x batch-1");
+        Map<String, Double> single = new LinkedHashMap<>();
+        for (CpuBenchmark.Result r : results) {
+            String key = r.model() + "/" + r.dtype();
+            single.putIfAbsent(key, r.decodeTokensPerSecond());
+            out.printf("%-18s %-5s %5d %14.1f %14.1f %12.3f %12.3f %10.2f %12.2f%n", r.model(), r.dtype(), r.batch(),
+                    r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeStepMillis(), r.floorStepMillis(),
+                    r.stepOverFloor(), r.decodeTokensPerSecond() / single.get(key));
+        }
+
+        CpuBenchmark.Result target1 = find(results, "synthetic-110M", "F32", 1);
+        CpuBenchmark.Result target16 = find(results, "synthetic-110M", "F32", 16);
+        double overFloor = target1.stepOverFloor();
+        double batchSpeedup = target16.decodeTokensPerSecond() / target1.decodeTokensPerSecond();
+        out.printf("%ntargets (synthetic 110M, f32): single-stream decode %.2fx floor (target <= 1.5): %s; "
+                        + "batch-16 throughput %.2fx single-stream (target >= 8): %s%n",
+                overFloor, overFloor <= 1.5 ? "met" : "MISSED", batchSpeedup, batchSpeedup >= 8 ? "met" : "MISSED");
+
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("suite", "cpu");
+        doc.put("timestamp", LocalDateTime.now().toString());
+        doc.put("threads", threads);
+        doc.put("cpu", cpuModel());
+        doc.put("java", Runtime.version().toString());
+        doc.put("memory_copy_bandwidth_bytes_per_second", bandwidth);
+        doc.put("floor_definition", "bytes read per decode step (every weight once + KV cache) / memory copy bandwidth");
+        doc.put("results", results.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", r.model());
+            m.put("dtype", r.dtype());
+            m.put("batch", r.batch());
+            m.put("prompt_tokens", r.promptTokens());
+            m.put("decode_steps", r.decodeSteps());
+            m.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
+            m.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+            m.put("decode_step_ms", r.decodeStepMillis());
+            m.put("floor_step_ms", r.floorStepMillis());
+            m.put("decode_step_over_floor", r.stepOverFloor());
+            m.put("bytes_read_per_step", r.bytesPerStep());
+            return m;
+        }).toList());
+        doc.put("single_stream_decode_over_floor_110M_f32", overFloor);
+        doc.put("batch16_over_single_stream_110M_f32", batchSpeedup);
+        doc.put("targets", Map.of("single_stream_decode_over_floor_max", 1.5, "batch16_over_single_stream_min", 8.0));
+        Files.createDirectories(outDir);
+        Path file = outDir.resolve("cpu-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");
+        out.println("wrote " + file);
+        return 0;
+    }
+
+    private static CpuBenchmark.Result find(List<CpuBenchmark.Result> results, String model, String dtype, int batch) {
+        return results.stream().filter(r -> r.model().equals(model) && r.dtype().equals(dtype) && r.batch() == batch)
+                .findFirst().orElseThrow();
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

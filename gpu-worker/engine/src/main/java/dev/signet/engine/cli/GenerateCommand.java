@@ -1,0 +1,97 @@
+package dev.signet.engine.cli;
+
+import dev.signet.engine.backend.Backend;
+import dev.signet.engine.generate.GenerationRequest;
+import dev.signet.engine.generate.GenerationResult;
+import dev.signet.engine.generate.Generator;
+import dev.signet.engine.generate.TokenListener;
+import dev.signet.engine.model.LlamaCheckpoint;
+import dev.signet.engine.model.LlamaModel;
+import dev.signet.engine.model.ModelOptions;
+import dev.signet.engine.sampling.SamplingParams;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code signet generate}: continues one prompt with a model folder, streaming the text or printing JSON. */
+final class GenerateCommand {
+    static final String USAGE = """
+            usage: signet generate --model DIR --prompt TEXT [options]
+              --model DIR        Hugging Face Llama folder (config.json, safetensors, tokenizer)
+              --prompt TEXT      the text to continue (BOS is added when the tokenizer asks for it)
+              --max-tokens N     tokens to generate at most (default 256)
+              --temperature T    0 = greedy, the default (as the bundled model's generation_config)
+              --top-k K          keep the K most likely tokens (default 0 = off)
+              --top-p P          nucleus sampling mass (default 1 = off)
+              --seed S           random seed: the same seed gives the same tokens
+              --stop TEXT        stop before this text (repeatable)
+              --ignore-eos       keep going past stop tokens
+              --json             print token ids, text and prefill/decode tokens per second as JSON
+            """ + BackendChoice.OPTIONS;
+
+    private GenerateCommand() {}
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        CliArgs args = new CliArgs(argv, 1,
+                Set.of("model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed", "stop", "backend", "threads"),
+                Set.of("json", "ignore-eos"));
+        Path modelDir = args.existingDir("model");
+        String prompt = args.required("prompt");
+        SamplingParams params;
+        try {
+            params = new SamplingParams(
+                    args.floatValue("temperature", 0f),
+                    args.intValue("top-k", 0),
+                    args.floatValue("top-p", 1f),
+                    args.value("seed").map(s -> OptionalLong.of(args.longValue("seed", 0))).orElse(OptionalLong.empty()),
+                    args.intValue("max-tokens", 256),
+                    args.values("stop"),
+                    args.flag("ignore-eos"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        boolean json = args.flag("json");
+        BackendChoice choice = BackendChoice.from(args);
+        try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(modelDir); Backend backend = choice.open()) {
+            int[] promptIds = ckpt.promptIds(prompt);
+            int positions = Math.min(ckpt.config().maxPositionEmbeddings(), promptIds.length + params.maxTokens());
+            LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256));
+            Generator generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
+            TokenListener stream = json ? TokenListener.NONE : (request, token, text) -> {
+                out.print(text);
+                out.flush();
+            };
+            if (!json) {
+                out.print(prompt);
+            }
+            Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params)), stream);
+            GenerationResult result = run.results().getFirst();
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("model", modelDir.toString());
+                doc.put("backend", backend.name());
+                doc.put("prompt", prompt);
+                doc.put("prompt_ids", promptIds);
+                doc.put("token_ids", result.tokens());
+                doc.put("text", result.text());
+                doc.put("finish_reason", result.finishReason().openAiName());
+                doc.put("prefill_tokens", run.stats().prefillTokens());
+                doc.put("prefill_tokens_per_second", run.stats().prefillTokensPerSecond());
+                doc.put("decode_tokens", run.stats().decodeTokens());
+                doc.put("decode_tokens_per_second", run.stats().decodeTokensPerSecond());
+                out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+            } else {
+                out.println();
+                err.printf("[%d prompt tokens, %.1f tok/s prefill; %d generated, %.1f tok/s decode; %s; backend %s]%n",
+                        run.stats().prefillTokens(), run.stats().prefillTokensPerSecond(), run.stats().decodeTokens(),
+                        run.stats().decodeTokensPerSecond(), result.finishReason().openAiName(), backend.name());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.signet.engine.generate;
+
+import dev.signet.engine.kv.KvSequence;
+import dev.signet.engine.model.LlamaModel;
+import dev.signet.engine.model.SequenceChunk;
+import dev.signet.engine.model.StepLogits;
+import dev.signet.engine.sampling.FinishReason;
+import dev.signet.engine.sampling.Sampler;
+import dev.signet.engine.sampling.StopStringMatcher;
+import dev.signet.engine.tokenizer.StreamingDecoder;
+import dev.signet.engine.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs a fixed set of requests to completion on one model: their prompts are prefilled in chunks packed up
+ * to the model's step budget, then every unfinished sequence decodes one token per step, all in one batch.
+ * (The serving scheduler does the same continuously, admitting and retiring requests between steps.)
+ */
+public final class Generator {
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final Set<Integer> stopTokens;
+
+    public Generator(LlamaModel model, Tokenizer tokenizer, Set<Integer> stopTokens) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.stopTokens = Set.copyOf(stopTokens);
+    }
+
+    /** The results, in request order, and the time spent. */
+    public record Run(List<GenerationResult> results, GenerationStats stats) {}
+
+    public Run generate(List<GenerationRequest> requests, TokenListener listener) {
+        List<Sequence> seqs = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            seqs.add(new Sequence(i, requests.get(i)));
+        }
+        try {
+            long t0 = System.nanoTime();
+            int prefillTokens = prefill(seqs, listener);
+            long t1 = System.nanoTime();
+            int[] decoded = decode(seqs, listener);
+            long t2 = System.nanoTime();
+            List<GenerationResult> results = seqs.stream().map(Sequence::result).toList();
+            return new Run(results, new GenerationStats(prefillTokens, t1 - t0, decoded[0], t2 - t1, decoded[1]));
+        } finally {
+            seqs.forEach(s -> model.kvCache().release(s.kv));
+        }
+    }
+
+    private int prefill(List<Sequence> seqs, TokenListener listener) {
+        int total = 0;
+        int budget = model.options().maxBatchRows();
+        int next = 0;
+        while (next < seqs.size()) {
+            List<SequenceChunk> chunks = new ArrayList<>();
+            List<Sequence> owners = new ArrayList<>();
+            int rows = 0;
+            while (next < seqs.size() && rows < budget) {
+                Sequence s = seqs.get(next);
+                int take = Math.min(s.prompt.length - s.prefilled, budget - rows);
+                int[] piece = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + take);
+                chunks.add(SequenceChunk.last(s.kv, piece));
+                owners.add(s);
+                s.prefilled += take;
+                rows += take;
+                if (s.prefilled == s.prompt.length) {
+                    next++;
+                }
+            }
+            StepLogits logits = model.forward(chunks);
+            total += rows;
+            for (int c = 0; c < owners.size(); c++) {
+                Sequence s = owners.get(c);
+                if (s.prefilled == s.prompt.length && s.generated.isEmpty()) {
+                    s.accept(logits, c, listener);
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Returns {tokens decoded, steps}. */
+    private int[] decode(List<Sequence> seqs, TokenListener listener) {
+        int tokens = 0;
+        int steps = 0;
+        int budget = model.options().maxBatchRows();
+        while (true) {
+            List<Sequence> active = seqs.stream().filter(s -> s.finish == null).limit(budget).toList();
+            if (active.isEmpty()) {
+                return new int[] {tokens, steps};
+            }
+            List<SequenceChunk> chunks = active.stream().map(s -> SequenceChunk.last(s.kv, s.lastToken())).toList();
+            StepLogits logits = model.forward(chunks);
+            for (int c = 0; c < active.size(); c++) {
+                active.get(c).accept(logits, c, listener);
+            }
+            tokens += active.size();
+            steps++;
+        }
+    }
+
+    /** One request's state while it runs. */
+    private final class Sequence {
+        final int index;
+        final int[] prompt;
+        final GenerationRequest request;
+        final KvSequence kv = new KvSequence();
+        final Sampler sampler;
+        final StreamingDecoder decoder;
+        final StopStringMatcher stops;
+        final List<Integer> generated = new ArrayList<>();
+        final StringBuilder text = new StringBuilder();
+        int prefilled;
+        FinishReason finish;
+
+        Sequence(int index, GenerationRequest request) {
+            this.index = index;
+            this.request = request;
+            this.prompt = request.promptIds();
+            if (prompt.length >= model.config().maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the model's context of "
+                        + model.config().maxPositionEmbeddings());
+            }
+            this.sampler = new Sampler(request.params());
+            this.decoder = tokenizer.streamingDecoder(prompt);
+            this.stops = new StopStringMatcher(request.params().stopStrings());
+        }
+
+        int lastToken() {
+            return generated.getLast();
+        }
+
+        void accept(StepLogits logits, int chunk, TokenListener listener) {
+            int token = sampler.sample(logits.values(), logits.offset(chunk, logits.rows(chunk) - 1), logits.vocab());
+            generated.add(token);
+            boolean stopToken = stopTokens.contains(token) && !request.params().ignoreEos();
+            String delta = stopToken ? "" : stops.push(decoder.push(token));
+            if (stopToken || stops.stopped()) {
+                finish = FinishReason.STOP;
+            } else if (generated.size() >= request.params().maxTokens()
+                    || prompt.length + generated.size() >= model.config().maxPositionEmbeddings()) {
+                finish = FinishReason.LENGTH;
+            }
+            if (finish != null) {
+                delta += stops.push(decoder.flush());
+                delta += stops.flush();
+            }
+            text.append(delta);
+            listener.onToken(index, token, delta);
+        }
+
+        GenerationResult result() {
+            return new GenerationResult(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), finish);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.signet.engine.backend;
+
+import static dev.signet.engine.testing.Tolerance.assertClose;
+
+import dev.signet.engine.backend.reference.ReferenceBackend;
+import dev.signet.engine.kv.KvCachePool;
+import dev.signet.engine.kv.KvSequence;
+import dev.signet.engine.model.RopeScaling;
+import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.TensorEntry;
+import dev.signet.engine.testing.RandomTensors;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * What every backend must compute: each op on random inputs, compared with the plain-Java reference by
+ * relative error. Output buffers are poisoned with NaN before each run, so an op that leaves part of its
+ * output unwritten fails. A backend's test class extends this and says how to open the backend.
+ */
+public abstract class BackendContract {
+    private Arena arena;
+    private RandomTensors random;
+    private Backend ref;
+    private Backend candidate;
+
+    protected abstract Backend openCandidate();
+
+    /** Relative error allowed against the reference (float32 computation; sums in another order). */
+    protected double tolerance() {
+        return 1e-5;
+    }
+
+    @BeforeEach
+    void open() {
+        arena = Arena.ofShared();
+        random = new RandomTensors(arena, 1234);
+        ref = new ReferenceBackend();
+        candidate = openCandidate();
+    }
+
+    @AfterEach
+    void close() {
+        candidate.close();
+        ref.close();
+        arena.close();
+    }
+
+    @ParameterizedTest(name = "{0} [{1} x {2}] x {3} rows")
+    @CsvSource({
+            "F32, 64, 64, 1", "F32, 172, 64, 3", "F32, 64, 172, 16", "F32, 37, 91, 5", "F32, 256, 768, 20",
+            "F16, 172, 64, 1", "F16, 64, 172, 9", "F16, 33, 100, 2",
+            "BF16, 172, 64, 1", "BF16, 64, 172, 16", "BF16, 45, 77, 7"})
+    void matmulMatchesReference(DType dtype, int outDim, int inDim, int rows) {
+        TensorEntry w = random.tensor("w", dtype, outDim, inDim, 1f);
+        float[] x = random.floats(rows * inDim, 1f);
+        float[] expected = run(ref, b -> {
+            Activations in = upload(b, x, rows, inDim);
+            Activations out = poisoned(b, rows, outDim);
+            b.matmul(b.weight(w), in, rows, out);
+            return download(b, out, rows);
+        });
+        float[] actual = run(candidate, b -> {
+            Activations in = upload(b, x, rows, inDim);
+            Activations out = poisoned(b, rows, outDim);
+            b.matmul(b.weight(w), in, rows, out);
+            return download(b, out, rows);
+        });
+        assertClose(actual, expected, tolerance(), "matmul " + dtype);
+    }
+
+    @ParameterizedTest(name = "{0} dim {1}")
+    @CsvSource({"F32, 64", "F32, 77", "F16, 768", "BF16, 100"})
+    void rmsNormMatchesReference(DType dtype, int dim) {
+        int rows = 5;
+        TensorEntry gain = random.tensor("g", dtype, 0, dim, 1.5f);
+        float[] x = random.floats(rows * dim, 3f);
+        Op op = b -> {
+            Activations in = upload(b, x, rows, dim);
+            Activations out = poisoned(b, rows, dim);
+            b.rmsNorm(in, b.weight(gain), 1e-5f, rows, out);
+            return download(b, out, rows);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "rmsNorm");
+    }
+
+    @Test
+    void swigluMatchesReference() {
+        int rows = 3;
+        int hidden = 173;
+        float[] gate = random.floats(rows * hidden, 6f);
+        float[] up = random.floats(rows * hidden, 2f);
+        Op op = b -> {
+            Activations g = upload(b, gate, rows, hidden);
+            b.swiglu(g, upload(b, up, rows, hidden), rows);
+            return download(b, g, rows);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "swiglu");
+    }
+
+    @Test
+    void embedAndGatherCopyRows() {
+        TensorEntry table = random.tensor("emb", DType.BF16, 50, 24, 1f);
+        int[] tokens = {7, 0, 49, 7};
+        Op op = b -> {
+            Activations out = poisoned(b, 4, 24);
+            b.embed(b.weight(table), tokens, 4, out);
+            Activations picked = poisoned(b, 2, 24);
+            b.gatherRows(out, new int[] {2, 0}, picked);
+            return download(b, picked, 2);
+        };
+        assertClose(run(candidate, op), run(ref, op), 0, "embed + gather");
+    }
+
+    @Test
+    void ropeMatchesReference() {
+        int rows = 4;
+        int headDim = 16;
+        float[] q = random.floats(rows * 4 * headDim, 1f);
+        float[] k = random.floats(rows * 2 * headDim, 1f);
+        int[] positions = {0, 1, 300, 4095};
+        float[] invFreq = new RopeScaling.Llama3(8, 1, 4, 8192).inverseFrequencies(headDim, 500000);
+        Op op = b -> {
+            Activations qa = upload(b, q, rows, 4 * headDim);
+            Activations ka = upload(b, k, rows, 2 * headDim);
+            Activations table = poisoned(b, rows, headDim);
+            b.rotaryTable(b.constant("inv_freq", invFreq), positions, rows, table);
+            b.rope(qa, ka, headDim, table, rows);
+            float[] both = Arrays.copyOf(download(b, qa, rows), rows * 6 * headDim);
+            System.arraycopy(download(b, ka, rows), 0, both, rows * 4 * headDim, rows * 2 * headDim);
+            return both;
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "rope");
+    }
+
+    /**
+     * Two steps over three sequences sharing a paged cache with scattered blocks: a prefill of different
+     * lengths, then a mixed step (a decode, a chunk continuing a prompt, a new sequence). GQA, 4 query heads per KV head.
+     */
+    @ParameterizedTest(name = "headDim {0}")
+    @CsvSource({"8", "64", "12"})
+    void pagedAttentionMatchesReference(int headDim) {
+        int heads = 8;
+        int kvHeads = 2;
+        int blockSize = 4;
+        Op op = b -> {
+            RandomTensors rnd = new RandomTensors(arena, 99);
+            KvCachePool pool = new KvCachePool(b, 2, kvHeads * headDim, 32, blockSize);
+            KvSequence spacer = new KvSequence();
+            List<KvSequence> seqs = List.of(new KvSequence(), new KvSequence(), new KvSequence());
+            List<float[]> outputs = new ArrayList<>();
+            int[][] steps = {{9, 1, 0}, {1, 6, 3}};  // rows per sequence in each step
+            for (int[] rowsPerSeq : steps) {
+                List<SequenceRows> seqRows = new ArrayList<>();
+                int[][] tokens = new int[seqs.size()][];
+                int row = 0;
+                for (int s = 0; s < seqs.size(); s++) {
+                    KvSequence seq = seqs.get(s);
+                    tokens[s] = new int[rowsPerSeq[s]];
+                    if (rowsPerSeq[s] == 0) {
+                        continue;
+                    }
+                    pool.reserve(seq, seq.length() + rowsPerSeq[s]);
+                    pool.reserve(spacer, spacer.blockCount() * blockSize + 1);  // interleave foreign blocks
+                    seqRows.add(new SequenceRows(row, rowsPerSeq[s], seq.length(), seq.blockTable()));
+                    row += rowsPerSeq[s];
+                }
+                int rows = row;
+                int[][] present = Arrays.stream(tokens).filter(t -> t.length > 0).toArray(int[][]::new);
+                BatchLayout layout = BatchLayout.of(blockSize, seqRows, present);
+                for (int layer = 0; layer < 2; layer++) {
+                    Activations q = upload(b, rnd.floats(rows * heads * headDim, 1.5f), rows, heads * headDim);
+                    Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
+                    Activations v = upload(b, rnd.floats(rows * kvHeads * headDim, 1f), rows, kvHeads * headDim);
+                    Activations out = poisoned(b, rows, heads * headDim);
+                    b.attention(pool.storage(), layer, q, k, v, heads, kvHeads, headDim, layout, out);
+                    outputs.add(download(b, out, rows));
+                }
+                for (int s = 0; s < seqs.size(); s++) {
+                    pool.advance(seqs.get(s), seqs.get(s).length() + rowsPerSeq[s]);
+                }
+            }
+            return concat(outputs);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "paged attention");
+    }
+
+    /** A computation on one backend that returns host floats. */
+    @FunctionalInterface
+    protected interface Op {
+        float[] apply(Backend b);
+    }
+
+    private static float[] run(Backend b, Op op) {
+        return op.apply(b);
+    }
+
+    private static Activations upload(Backend b, float[] values, int rows, int cols) {
+        Activations a = b.activations(rows, cols);
+        b.write(values, rows, a);
+        return a;
+    }
+
+    private static Activations poisoned(Backend b, int rows, int cols) {
+        float[] nan = new float[rows * cols];
+        Arrays.fill(nan, Float.NaN);
+        return upload(b, nan, rows, cols);
+    }
+
+    private static float[] download(Backend b, Activations a, int rows) {
+        float[] out = new float[rows * a.cols()];
+        b.read(a, rows, out);
+        return out;
+    }
+
+    private static float[] concat(List<float[]> parts) {
+        float[] all = new float[parts.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.signet.engine.testing;
+
+import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.TensorEntry;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/** Random test tensors in any weight dtype, in memory that lives as long as the test's arena. */
+public final class RandomTensors {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Arena arena;
+    private final SplittableRandom rng;
+
+    public RandomTensors(Arena arena, long seed) {
+        this.arena = arena;
+        this.rng = new SplittableRandom(seed);
+    }
+
+    public float[] floats(int n, float scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+        }
+        return v;
+    }
+
+    /** A [rows, cols] (or [cols] when rows is 0) tensor of uniform values in ±scale, stored as {@code dtype}. */
+    public TensorEntry tensor(String name, DType dtype, int rows, int cols, float scale) {
+        int n = rows == 0 ? cols : rows * cols;
+        float[] values = floats(n, scale);
+        MemorySegment seg = arena.allocate((long) n * dtype.byteSize(), 64);
+        for (int i = 0; i < n; i++) {
+            switch (dtype) {
+                case F32 -> seg.setAtIndex(F32, i, values[i]);
+                case F16 -> seg.setAtIndex(U16, i, Float.floatToFloat16(values[i]));
+                case BF16 -> seg.setAtIndex(U16, i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
+                default -> throw new IllegalArgumentException(dtype.name());
+            }
+        }
+        long[] shape = rows == 0 ? new long[] {cols} : new long[] {rows, cols};
+        return new TensorEntry(Path.of("random"), name, dtype, shape, seg);
+    }
+}
