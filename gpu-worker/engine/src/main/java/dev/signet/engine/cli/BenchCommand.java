@@ -22,8 +22,8 @@ final class BenchCommand {
             usage: signet bench cpu [options]
               cpu                prefill/decode tokens/s at batch 1, 4 and 16 on stories260K and a synthetic
                                  110M Llama (f32 and bf16), against the floor bytes-read / memory bandwidth
-              --model DIR        the small real model (default: models/stories260K)
-              --out DIR          where the JSON goes (default: bench/results)
+              --model DIR        the small real model (default: the repository's models/stories260K)
+              --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
               --prompt N         prompt tokens per sequence (default 32)
               --steps N          decode steps measured (default 64)
@@ -38,9 +38,11 @@ final class BenchCommand {
             throw new UsageException("name one benchmark suite: cpu");
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors());
-        Path small = Path.of(args.value("model").orElse("models/stories260K"));
-        Path outDir = Path.of(args.value("out").orElse("bench/results"));
-        Path cache = Path.of(args.value("cache").orElse("bench/.cache"));
+        // Defaults live in the repository (the launcher says where), whatever the working directory.
+        Path home = Path.of(System.getProperty("signet.home", "."));
+        Path small = args.value("model").map(Path::of).orElse(home.resolve("models/stories260K"));
+        Path outDir = args.value("out").map(Path::of).orElse(home.resolve("bench/results"));
+        Path cache = args.value("cache").map(Path::of).orElse(home.resolve("bench/.cache"));
         int prompt = args.intValue("prompt", 32);
         int steps = args.intValue("steps", 64);
         if (!Files.isDirectory(small)) {
