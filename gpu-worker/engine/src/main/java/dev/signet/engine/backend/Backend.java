@@ -31,7 +31,15 @@ public interface Backend extends AutoCloseable {
     void rmsNorm(Activations x, Weight gain, float eps, int rows, Activations out);
 
     /** {@code out[r] = W · x[r]}. W: [outDim, inDim], x: [rows, inDim] → out: [rows, outDim] */
-    void matmul(Weight w, Activations x, int rows, Activations out);
+    default void matmul(Weight w, Activations x, int rows, Activations out) {
+        matmul(x, rows, new Weight[] {w}, new Activations[] {out});
+    }
+
+    /**
+     * {@code outs[k][r] = ws[k] · x[r]} for every k: several projections of the same input in one pass (Q, K
+     * and V; gate and up), so the input is prepared once and the work is shared out over all their outputs.
+     */
+    void matmul(Activations x, int rows, Weight[] ws, Activations[] outs);
 
     /**
      * Computes RoPE's rotation for each row's position once per step: {@code table[r] = [cos(positions[r]·invFreq),

@@ -94,6 +94,7 @@ final class BenchCommand {
         doc.put("java", Runtime.version().toString());
         doc.put("memory_copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per decode step (every weight once + KV cache) / memory copy bandwidth");
+        doc.put("method", "each configuration run " + CpuBenchmark.REPEATS + " times after a warm-up; the run with the fastest decode is kept");
         doc.put("results", results.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", r.model());

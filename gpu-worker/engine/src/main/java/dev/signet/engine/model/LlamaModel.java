@@ -28,9 +28,8 @@ public final class LlamaModel {
     private final Weight invFreq;
     private final Workspace ws;
 
-    /** A layer's weights as the backend holds them. */
-    private record ResidentLayer(Weight attnNorm, Weight wq, Weight wk, Weight wv, Weight wo,
-                                 Weight ffnNorm, Weight gate, Weight up, Weight down) {}
+    /** A layer's weights as the backend holds them; projections of the same input are grouped. */
+    private record ResidentLayer(Weight attnNorm, Weight[] qkv, Weight wo, Weight ffnNorm, Weight[] gateUp, Weight down) {}
 
     /** Work buffers sized for the largest step, allocated once. */
     private record Workspace(
@@ -44,8 +43,15 @@ public final class LlamaModel {
             Activations up,      // [rows, hidden]
             Activations rotary,  // [rows, headDim] cos | sin
             Activations picked,  // [rows, dim] rows that need logits
-            Activations logits)  // [rows, vocab]
-    {}
+            Activations logits,  // [rows, vocab]
+            Activations[] qkv,   // {q, k, v}: outputs of one grouped projection
+            Activations[] gateUp) {
+        Workspace(Activations x, Activations h, Activations q, Activations k, Activations v, Activations attn,
+                  Activations gate, Activations up, Activations rotary, Activations picked, Activations logits) {
+            this(x, h, q, k, v, attn, gate, up, rotary, picked, logits, new Activations[] {q, k, v},
+                    new Activations[] {gate, up});
+        }
+    }
 
     public LlamaModel(LlamaConfig config, LlamaWeights w, Backend backend, ModelOptions options) {
         this.config = config;
@@ -53,8 +59,11 @@ public final class LlamaModel {
         this.options = options;
         this.embedding = backend.weight(w.tokenEmbedding());
         this.layers = w.layers().stream().map(l -> new ResidentLayer(
-                backend.weight(l.attnNorm()), backend.weight(l.wq()), backend.weight(l.wk()), backend.weight(l.wv()),
-                backend.weight(l.wo()), backend.weight(l.ffnNorm()), backend.weight(l.gate()), backend.weight(l.up()),
+                backend.weight(l.attnNorm()),
+                new Weight[] {backend.weight(l.wq()), backend.weight(l.wk()), backend.weight(l.wv())},
+                backend.weight(l.wo()),
+                backend.weight(l.ffnNorm()),
+                new Weight[] {backend.weight(l.gate()), backend.weight(l.up())},
                 backend.weight(l.down()))).toList();
         this.finalNorm = backend.weight(w.finalNorm());
         this.lmHead = w.lmHead() == w.tokenEmbedding() ? embedding : backend.weight(w.lmHead());
@@ -152,9 +161,7 @@ public final class LlamaModel {
         for (int l = 0; l < layers.size(); l++) {
             ResidentLayer w = layers.get(l);
             backend.rmsNorm(ws.x(), w.attnNorm(), eps, n, ws.h());
-            backend.matmul(w.wq(), ws.h(), n, ws.q());
-            backend.matmul(w.wk(), ws.h(), n, ws.k());
-            backend.matmul(w.wv(), ws.h(), n, ws.v());
+            backend.matmul(ws.h(), n, w.qkv(), ws.qkv());
             backend.rope(ws.q(), ws.k(), config.headDim(), ws.rotary(), n);
             backend.attention(kvCache.storage(), l, ws.q(), ws.k(), ws.v(), config.numHeads(), config.numKvHeads(),
                     config.headDim(), layout, ws.attn());
@@ -162,8 +169,7 @@ public final class LlamaModel {
             backend.add(ws.x(), ws.h(), n);
 
             backend.rmsNorm(ws.x(), w.ffnNorm(), eps, n, ws.h());
-            backend.matmul(w.gate(), ws.h(), n, ws.gate());
-            backend.matmul(w.up(), ws.h(), n, ws.up());
+            backend.matmul(ws.h(), n, w.gateUp(), ws.gateUp());
             backend.swiglu(ws.gate(), ws.up(), n);
             backend.matmul(w.down(), ws.gate(), n, ws.h());
             backend.add(ws.x(), ws.h(), n);

@@ -22,6 +22,7 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class VectorCpuBackend extends HostBackend {
     private final CpuThreadPool pool;
+    private final VectorMatmul matmul;
     /** Per-thread score buffer for attention, grown to the longest context seen. */
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
 
@@ -31,6 +32,7 @@ public final class VectorCpuBackend extends HostBackend {
 
     public VectorCpuBackend(int threads) {
         this.pool = new CpuThreadPool(threads);
+        this.matmul = new VectorMatmul(pool);
     }
 
     @Override
@@ -43,8 +45,14 @@ public final class VectorCpuBackend extends HostBackend {
     }
 
     @Override
-    public void matmul(Weight w, Activations x, int rows, Activations out) {
-        VectorMatmul.run(pool, (HostWeight) w, (HostActivations) x, rows, (HostActivations) out);
+    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs) {
+        HostWeight[] weights = new HostWeight[ws.length];
+        HostActivations[] outputs = new HostActivations[ws.length];
+        for (int k = 0; k < ws.length; k++) {
+            weights[k] = (HostWeight) ws[k];
+            outputs[k] = (HostActivations) outs[k];
+        }
+        matmul.run((HostActivations) x, rows, weights, outputs);
     }
 
     @Override
@@ -63,7 +71,7 @@ public final class VectorCpuBackend extends HostBackend {
                 FloatVector v = FloatVector.fromArray(F, in.data(), at + i);
                 acc = v.fma(v, acc);
             }
-            float sumSq = acc.reduceLanes(VectorOperators.ADD);
+            float sumSq = VectorMath.sum(acc);
             for (int i = bound; i < dim; i++) {
                 sumSq += in.data()[at + i] * in.data()[at + i];
             }
@@ -87,11 +95,11 @@ public final class VectorCpuBackend extends HostBackend {
         int bound = F.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             FloatVector x = FloatVector.fromArray(F, g, i);
-            FloatVector silu = x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector silu = x.div(VectorMath.exp(x.neg()).add(1f));
             silu.mul(FloatVector.fromArray(F, u, i)).intoArray(g, i);
         }
         for (int i = bound; i < n; i++) {
-            g[i] = (float) (g[i] / (1 + Math.exp(-g[i])) * u[i]);
+            g[i] = g[i] / (VectorMath.exp(-g[i]) + 1f) * u[i];
         }
     }
 
@@ -106,66 +114,108 @@ public final class VectorCpuBackend extends HostBackend {
                 rowSequence[seq.firstRow() + i] = seq;
             }
         }
+        // A task is one row and a contiguous range of KV heads; rows are split into head ranges only
+        // when there are fewer rows than threads (a single decode stream still uses every core).
+        int rows = layout.rows();
+        int chunksPerRow = Math.min(kvHeads, (pool.threads() + rows - 1) / rows);
+        int headsPerChunk = (kvHeads + chunksPerRow - 1) / chunksPerRow;
+        AttentionShape shape = new AttentionShape(heads / kvHeads, headDim, layout.blockSize());
         HostActivations qa = (HostActivations) q;
         HostActivations o = (HostActivations) out;
-        int group = heads / kvHeads;
-        pool.parallelFor(layout.rows() * heads, 1, (start, end) -> {
+        pool.parallelFor(rows * chunksPerRow, 1, (start, end) -> {
             for (int task = start; task < end; task++) {
-                int r = task / heads;
-                int h = task % heads;
-                attendOne(kv, layer, qa, r, h, (h / group) * headDim, headDim, layout.positions()[r] + 1,
-                        rowSequence[r].blockTable(), layout.blockSize(), o);
+                int r = task / chunksPerRow;
+                int g0 = (task % chunksPerRow) * headsPerChunk;
+                int g1 = Math.min(kvHeads, g0 + headsPerChunk);
+                if (g0 < g1) {
+                    attendRow(kv, layer, qa, r, g0, g1, shape, layout.positions()[r] + 1, rowSequence[r].blockTable(), o);
+                }
             }
         });
     }
 
-    /** One row's one head: scores over the sequence's visible positions, softmax, weighted sum of values. */
-    private void attendOne(HostKvStorage kv, int layer, HostActivations q, int r, int h, int kvOffset, int headDim,
-                           int visible, int[] blockTable, int blockSize, HostActivations out) {
+    /** Per-call constants of an attention op: query heads per KV head, head size, KV block size. */
+    private record AttentionShape(int group, int headDim, int blockSize) {}
+
+    /**
+     * Row r's query heads served by KV heads {@code [g0, g1)}: scores over the sequence's visible positions,
+     * softmax per head, weighted sum of values. Positions are the outer loop, so each cached K and V row is
+     * read once, contiguously, for all of the range's heads; the block table is walked block by block.
+     */
+    private void attendRow(HostKvStorage kv, int layer, HostActivations q, int r, int g0, int g1, AttentionShape shape,
+                           int visible, int[] blockTable, HostActivations out) {
+        int headDim = shape.headDim();
+        int group = shape.group();
+        int h0 = g0 * group;
+        int qHeads = (g1 - g0) * group;
         float[] s = scores.get();
-        if (s.length < visible) {
-            s = new float[Math.max(visible, 2 * s.length)];
+        if (s.length < qHeads * visible) {
+            s = new float[Math.max(qHeads * visible, 2 * s.length)];
             scores.set(s);
         }
         MemorySegment keys = kv.keys(layer);
         MemorySegment values = kv.values(layer);
+        int kvDim = kv.kvDim();
+        int blockSize = shape.blockSize();
         float[] qd = q.data();
-        int qo = q.offset(r) + h * headDim;
+        int qo = q.offset(r) + h0 * headDim;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t < visible; t++) {
-            long base = kvByteOffset(kv, blockTable, blockSize, t, kvOffset);
-            s[t] = dot(qd, qo, keys, base, headDim) * scale;
-            max = Math.max(max, s[t]);
-        }
-        float total = 0;
-        for (int t = 0; t < visible; t++) {
-            s[t] = (float) Math.exp(s[t] - max);
-            total += s[t];
-        }
-        float norm = 1f / total;
-        float[] od = out.data();
-        int oo = out.offset(r) + h * headDim;
-        Arrays.fill(od, oo, oo + headDim, 0f);
-        int bound = F.loopBound(headDim);
-        for (int t = 0; t < visible; t++) {
-            long base = kvByteOffset(kv, blockTable, blockSize, t, kvOffset);
-            float p = s[t] * norm;
-            FloatVector pv = FloatVector.broadcast(F, p);
-            for (int d = 0; d < bound; d += L) {
-                FloatVector acc = FloatVector.fromArray(F, od, oo + d);
-                FloatVector.fromMemorySegment(F, values, base + (long) d * Float.BYTES, ByteOrder.nativeOrder())
-                        .fma(pv, acc).intoArray(od, oo + d);
+        for (int t = 0, b = 0; t < visible; b++) {
+            long rowBase = (long) blockTable[b] * blockSize * kvDim * Float.BYTES;
+            for (int end = Math.min(visible, t + blockSize); t < end; t++, rowBase += (long) kvDim * Float.BYTES) {
+                for (int i = 0; i < qHeads; i++) {
+                    long kBase = rowBase + (long) (g0 + i / group) * headDim * Float.BYTES;
+                    s[i * visible + t] = dot(qd, qo + i * headDim, keys, kBase, headDim) * scale;
+                }
             }
-            for (int d = bound; d < headDim; d++) {
-                od[oo + d] += p * values.get(ValueLayout.JAVA_FLOAT, base + (long) d * Float.BYTES);
+        }
+        float[] norm = new float[qHeads];
+        for (int i = 0; i < qHeads; i++) {
+            norm[i] = 1f / softmaxNumerators(s, i * visible, visible);
+        }
+        float[] od = out.data();
+        int oo = out.offset(r) + h0 * headDim;
+        Arrays.fill(od, oo, oo + qHeads * headDim, 0f);
+        int bound = F.loopBound(headDim);
+        for (int t = 0, b = 0; t < visible; b++) {
+            long rowBase = (long) blockTable[b] * blockSize * kvDim * Float.BYTES;
+            for (int end = Math.min(visible, t + blockSize); t < end; t++, rowBase += (long) kvDim * Float.BYTES) {
+                for (int i = 0; i < qHeads; i++) {
+                    long vBase = rowBase + (long) (g0 + i / group) * headDim * Float.BYTES;
+                    float p = s[i * visible + t] * norm[i];
+                    FloatVector pv = FloatVector.broadcast(F, p);
+                    int at = oo + i * headDim;
+                    for (int d = 0; d < bound; d += L) {
+                        FloatVector.fromMemorySegment(F, values, vBase + (long) d * Float.BYTES, ByteOrder.nativeOrder())
+                                .fma(pv, FloatVector.fromArray(F, od, at + d)).intoArray(od, at + d);
+                    }
+                    for (int d = bound; d < headDim; d++) {
+                        od[at + d] += p * values.get(ValueLayout.JAVA_FLOAT, vBase + (long) d * Float.BYTES);
+                    }
+                }
             }
         }
     }
 
-    private static long kvByteOffset(HostKvStorage kv, int[] blockTable, int blockSize, int position, int kvOffset) {
-        long slot = (long) blockTable[position / blockSize] * blockSize + position % blockSize;
-        return (slot * kv.kvDim() + kvOffset) * Float.BYTES;
+    /** exp(s - max(s)) in place over {@code s[from, from + n)}; returns their sum. */
+    private static float softmaxNumerators(float[] s, int from, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = from; t < from + n; t++) {
+            max = Math.max(max, s[t]);
+        }
+        int bound = from + F.loopBound(n);
+        FloatVector sum = FloatVector.zero(F);
+        for (int t = from; t < bound; t += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, s, t).sub(max));
+            e.intoArray(s, t);
+            sum = sum.add(e);
+        }
+        float total = VectorMath.sum(sum);
+        for (int t = bound; t < from + n; t++) {
+            s[t] = VectorMath.exp(s[t] - max);
+            total += s[t];
+        }
+        return total;
     }
 
     private static float dot(float[] q, int qo, MemorySegment keys, long base, int headDim) {
@@ -175,7 +225,7 @@ public final class VectorCpuBackend extends HostBackend {
             acc = FloatVector.fromArray(F, q, qo + d)
                     .fma(FloatVector.fromMemorySegment(F, keys, base + (long) d * Float.BYTES, ByteOrder.nativeOrder()), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         for (int d = bound; d < headDim; d++) {
             sum += q[qo + d] * keys.get(ValueLayout.JAVA_FLOAT, base + (long) d * Float.BYTES);
         }

@@ -9,32 +9,72 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * {@code out[r] = W · x[r]} with the Vector API. Memory-bound in decode, so each thread streams its own
- * contiguous slice of W's rows once per {@link #ROW_BLOCK} batch rows and multiplies every weight vector it
- * loads into several accumulators: tiles of 4 weight rows × 2 batch rows (4 × 1 for the odd row). Every
- * (output, row) pair is summed in the same order whatever the tile, so a row's result does not depend on
- * the rest of the batch.
+ * {@code out[r] = W · x[r]} with the Vector API, in two regimes. A step of few rows is bound by memory
+ * bandwidth: each thread streams its contiguous slice of W's rows once, as dot products whose lanes run
+ * along the input (tiles of 4 weight rows × 2 batch rows, 4 × 1 for the odd row).
+ * A step of {@link #LANE_ROWS} rows or more is bound by arithmetic and goes to {@link RowLanesMatmul}, which
+ * puts batch rows in the lanes. Within each regime every (output, row) pair is summed in the same order
+ * whatever the tile, so a row's result does not depend on the rest of the batch; across the two regimes
+ * the summation order differs, which changes results only by float rounding (about 1e-7 relative).
  */
 final class VectorMatmul {
-    /** Batch rows per pass over the weights: 64 rows of activations stay in L2 while W streams by. */
-    private static final int ROW_BLOCK = 64;
+    /** From this many rows on, rows-in-lanes wins: each weight feeds eight or more lanes of useful work. */
+    static final int LANE_ROWS = 8;
     /** Below this many multiply-adds, handing out work costs more than it saves. */
     private static final long PARALLEL_WORK = 1 << 16;
     private static final int TILE = 4;
     /** Per-thread float32 copy of the weight tile being multiplied, {@code [TILE, cols]}. */
     private static final ThreadLocal<float[]> TILE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
-    private VectorMatmul() {}
+    private final CpuThreadPool pool;
+    private final RowLanesMatmul rowLanes = new RowLanesMatmul();
 
-    static void run(CpuThreadPool pool, HostWeight w, HostActivations x, int rows, HostActivations out) {
-        if (x.cols() != w.cols() || out.cols() != w.rows()) {
-            throw new IllegalArgumentException("matmul " + w.name() + " [" + w.rows() + ", " + w.cols() + "] on x[" + x.cols()
-                    + "] into out[" + out.cols() + "]");
+    VectorMatmul(CpuThreadPool pool) {
+        this.pool = pool;
+    }
+
+    /** A piece of one weight's outputs, {@code [j0, j1)} of weight k. */
+    @FunctionalInterface
+    interface PieceBody {
+        void run(int k, int j0, int j1);
+    }
+
+    /**
+     * {@code outs[k][r] = ws[k] · x[r]}: the weights' output rows are shared out as one range (so three
+     * projections of unequal size still split evenly), each thread's part cut into per-weight pieces.
+     */
+    void run(HostActivations x, int rows, HostWeight[] ws, HostActivations[] outs) {
+        int[] first = new int[ws.length + 1];
+        long work = 0;
+        for (int k = 0; k < ws.length; k++) {
+            HostWeight w = ws[k];
+            if (x.cols() != w.cols() || outs[k].cols() != w.rows()) {
+                throw new IllegalArgumentException("matmul " + w.name() + " [" + w.rows() + ", " + w.cols() + "] on x["
+                        + x.cols() + "] into out[" + outs[k].cols() + "]");
+            }
+            first[k + 1] = first[k] + w.rows();
+            work += (long) w.rows() * w.cols() * rows;
         }
-        if ((long) w.rows() * w.cols() * rows < PARALLEL_WORK) {
-            range(w, x, rows, out, 0, w.rows());
+        if (rows >= LANE_ROWS) {
+            RowLanesMatmul.Input in = rowLanes.prepare(x, rows);
+            pool.parallelFor(first[ws.length], RowLanesMatmul.TILE,
+                    (s, e) -> pieces(first, s, e, (k, j0, j1) -> RowLanesMatmul.range(ws[k], in, outs[k], j0, j1)));
+        } else if (work < PARALLEL_WORK) {
+            pieces(first, 0, first[ws.length], (k, j0, j1) -> range(ws[k], x, rows, outs[k], j0, j1));
         } else {
-            pool.parallelFor(w.rows(), TILE, (start, end) -> range(w, x, rows, out, start, end));
+            pool.parallelFor(first[ws.length], TILE,
+                    (s, e) -> pieces(first, s, e, (k, j0, j1) -> range(ws[k], x, rows, outs[k], j0, j1)));
+        }
+    }
+
+    /** Runs body on the per-weight pieces of the concatenated output range {@code [start, end)}. */
+    private static void pieces(int[] first, int start, int end, PieceBody body) {
+        for (int k = 0; k + 1 < first.length; k++) {
+            int s = Math.max(start, first[k]);
+            int e = Math.min(end, first[k + 1]);
+            if (s < e) {
+                body.run(k, s - first[k], e - first[k]);
+            }
         }
     }
 
@@ -44,27 +84,24 @@ final class VectorMatmul {
             tile = new float[TILE * w.cols()];
             TILE_ROWS.set(tile);
         }
-        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
-            int r1 = Math.min(rows, r0 + ROW_BLOCK);
-            int j = j0;
-            for (; j + TILE <= j1; j += TILE) {
-                if (r1 - r0 == 1) {
-                    tile4x1(w, j, x, r0, out);
-                    continue;
-                }
-                widen(w, j, tile);
-                int r = r0;
-                for (; r + 2 <= r1; r += 2) {
-                    tile4x2(tile, w, j, x, r, out);
-                }
-                if (r < r1) {
-                    tile4x1(w, j, x, r, out);
-                }
+        int j = j0;
+        for (; j + TILE <= j1; j += TILE) {
+            if (rows == 1) {
+                tile4x1(w, j, x, 0, out);
+                continue;
             }
-            for (; j < j1; j++) {
-                for (int r = r0; r < r1; r++) {
-                    out.data()[r * out.cols() + j] = finish(dotBody(w, j, x, r), w, j, x, r);
-                }
+            widen(w, j, tile);
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) {
+                tile4x2(tile, w, j, x, r, out);
+            }
+            if (r < rows) {
+                tile4x1(w, j, x, r, out);
+            }
+        }
+        for (; j < j1; j++) {
+            for (int r = 0; r < rows; r++) {
+                out.data()[r * out.cols() + j] = finish(dotBody(w, j, x, r), w, j, x, r);
             }
         }
     }
@@ -162,7 +199,7 @@ final class VectorMatmul {
 
     /** Lane sum, then the columns past the last full vector, in the same order for every tile. */
     private static float finish(FloatVector acc, HostWeight w, int j, HostActivations x, int r) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(acc);
         int n = w.cols();
         long row = (long) j * n;
         int xo = x.offset(r);

@@ -42,20 +42,22 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void matmul(Weight weight, Activations x, int rows, Activations out) {
-        HostWeight w = (HostWeight) weight;
+    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs) {
         HostActivations in = (HostActivations) x;
-        HostActivations o = (HostActivations) out;
-        int n = w.cols();
-        int m = w.rows();
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < m; j++) {
-                double sum = 0;
-                long row = (long) j * n;
-                for (int i = 0; i < n; i++) {
-                    sum += (double) w.get(row + i) * in.data()[r * n + i];
+        for (int k = 0; k < ws.length; k++) {
+            HostWeight w = (HostWeight) ws[k];
+            HostActivations o = (HostActivations) outs[k];
+            int n = w.cols();
+            int m = w.rows();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < m; j++) {
+                    double sum = 0;
+                    long row = (long) j * n;
+                    for (int i = 0; i < n; i++) {
+                        sum += (double) w.get(row + i) * in.data()[r * n + i];
+                    }
+                    o.data()[r * m + j] = (float) sum;
                 }
-                o.data()[r * m + j] = (float) sum;
             }
         }
     }
