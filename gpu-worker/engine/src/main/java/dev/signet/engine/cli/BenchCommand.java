@@ -1,5 +1,6 @@
 package dev.signet.engine.cli;
 
+import dev.signet.engine.backend.cpu.CpuThreadPool;
 import dev.signet.engine.backend.cpu.VectorCpuBackend;
 import dev.signet.engine.bench.CpuBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
@@ -49,13 +50,11 @@ final class BenchCommand {
             throw new UsageException("--model " + small + " is not a directory");
         }
 
-        err.printf("measuring memory bandwidth on %d threads...%n", threads);
-        double bandwidth = CpuBenchmark.measureBandwidth(threads);
-        err.printf("  copy bandwidth %.2f GB/s%n", bandwidth / 1e9);
         int[] batches = {1, 4, 16};
         List<CpuBenchmark.Result> results = new ArrayList<>();
-        try (VectorCpuBackend backend = new VectorCpuBackend(threads)) {
-            CpuBenchmark bench = new CpuBenchmark(backend, bandwidth, prompt, steps);
+        double bandwidth;
+        try (VectorCpuBackend backend = new VectorCpuBackend(threads); CpuThreadPool copyPool = new CpuThreadPool(threads)) {
+            CpuBenchmark bench = new CpuBenchmark(backend, copyPool, prompt, steps);
             results.addAll(bench.run("stories260K", small, batches, err));
             for (DType dtype : List.of(DType.F32, DType.BF16)) {
                 SyntheticLlama shape = SyntheticLlama.STORIES_110M;
@@ -64,6 +63,7 @@ final class BenchCommand {
                 shape.writeTo(dir, dtype, 42);
                 results.addAll(bench.run("synthetic-" + shape.label(), dir, batches, err));
             }
+            bandwidth = bench.bandwidth();
         }
 
         out.printf("%nSignet CPU benchmark: %d threads, memory copy bandwidth %.2f GB/s%n", threads, bandwidth / 1e9);
@@ -94,7 +94,8 @@ final class BenchCommand {
         doc.put("java", Runtime.version().toString());
         doc.put("memory_copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per decode step (every weight once + KV cache) / memory copy bandwidth");
-        doc.put("method", "each configuration run " + CpuBenchmark.REPEATS + " times after a warm-up; the run with the fastest decode is kept");
+        doc.put("method", "after a warm-up, batch sizes measured in " + CpuBenchmark.REPEATS
+                + " interleaved rounds, the fastest decode of each kept; bandwidth measured before each round, the best kept");
         doc.put("results", results.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("model", r.model());

@@ -3,9 +3,12 @@ package dev.signet.engine.backend.cpu;
 import static dev.signet.engine.backend.cpu.WeightVectors.F;
 import static dev.signet.engine.backend.cpu.WeightVectors.L;
 
+import java.util.ArrayList;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Reductions and exp with one fixed result. The Vector API leaves the order of a float
@@ -32,15 +35,30 @@ final class VectorMath {
     private static final float P4 = 1.6666665459e-1f;
     private static final float P5 = 5.0000001201e-1f;
 
+    /** Shuffles that bring the upper half of the live lanes onto the lower half: L/2, L/4, ..., 1 lanes apart. */
+    private static final List<VectorShuffle<Float>> FOLDS = folds();
+
     private VectorMath() {}
 
-    /** The lanes' sum, added in lane order. */
-    static float sum(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) {
-            s += v.lane(i);
+    private static List<VectorShuffle<Float>> folds() {
+        List<VectorShuffle<Float>> folds = new ArrayList<>();
+        for (int half = L / 2; half >= 1; half /= 2) {
+            int h = half;
+            folds.add(VectorShuffle.fromOp(F, i -> (i + h) % L));
         }
-        return s;
+        return List.copyOf(folds);
+    }
+
+    /**
+     * The lanes' sum as a fixed tree: fold the upper half onto the lower half until one lane is left
+     * (for 8 lanes, ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))). Shuffles move bits exactly, so the order of the
+     * additions is this method's, not the JIT's.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v = v.add(v.rearrange(fold));
+        }
+        return v.lane(0);
     }
 
     /** e^x per lane, within 2 ulp over the normal range; inputs below -87.3 give about 1e-38. */
