@@ -6,9 +6,4 @@ package dev.signet.engine.backend;
  * {@code blockTable} (position p lives in slot {@code blockTable[p / blockSize] * blockSize + p % blockSize}).
  * Rows attend causally to every earlier position of the same sequence and to nothing else.
  */
-public record SequenceRows(int firstRow, int rowCount, int startPosition, int[] blockTable) {
-
-    public int endPosition() {
-        return startPosition + rowCount;
-    }
-}
+public record SequenceRows(int firstRow, int rowCount, int startPosition, int[] blockTable) {}

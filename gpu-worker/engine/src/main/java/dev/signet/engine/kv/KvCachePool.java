@@ -36,10 +36,6 @@ public final class KvCachePool {
         return blockSize;
     }
 
-    public int totalBlocks() {
-        return totalBlocks;
-    }
-
     public int freeBlocks() {
         return free.size();
     }

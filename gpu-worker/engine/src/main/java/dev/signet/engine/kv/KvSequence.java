@@ -43,12 +43,4 @@ public final class KvSequence {
     void advanceTo(int newLength) {
         length = newLength;
     }
-
-    /** Forgets positions from {@code newLength} on (a rejected speculation, a preempted tail); blocks stay held. */
-    public void truncate(int newLength) {
-        if (newLength < 0 || newLength > length) {
-            throw new IllegalArgumentException("cannot truncate a sequence of length " + length + " to " + newLength);
-        }
-        length = newLength;
-    }
 }

@@ -8,7 +8,10 @@ import dev.signet.engine.backend.Weight;
 import dev.signet.engine.kv.KvCachePool;
 import dev.signet.engine.kv.KvSequence;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A Llama checkpoint resident on a backend, and its forward pass. One {@link #forward} step runs rows of
@@ -92,10 +95,6 @@ public final class LlamaModel {
         return config;
     }
 
-    public Backend backend() {
-        return backend;
-    }
-
     public ModelOptions options() {
         return options;
     }
@@ -110,10 +109,7 @@ public final class LlamaModel {
      * free; a step that does not fit fails before computing anything and changes no sequence.
      */
     public StepLogits forward(List<SequenceChunk> chunks) {
-        int rows = chunks.stream().mapToInt(c -> c.tokens().length).sum();
-        if (rows > options.maxBatchRows()) {
-            throw new IllegalArgumentException("step of " + rows + " rows exceeds the model's budget of " + options.maxBatchRows());
-        }
+        validate(chunks);
         reserveKv(chunks);
         List<SequenceRows> seqRows = new ArrayList<>(chunks.size());
         int[][] tokens = new int[chunks.size()][];
@@ -132,6 +128,24 @@ public final class LlamaModel {
             kvCache.advance(chunk.sequence(), chunk.sequence().length() + chunk.tokens().length);
         }
         return logits(chunks, seqRows);
+    }
+
+    private void validate(List<SequenceChunk> chunks) {
+        int rows = chunks.stream().mapToInt(c -> c.tokens().length).sum();
+        if (rows > options.maxBatchRows()) {
+            throw new IllegalArgumentException("step of " + rows + " rows exceeds the model's budget of " + options.maxBatchRows());
+        }
+        Set<KvSequence> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SequenceChunk chunk : chunks) {
+            if (!seen.add(chunk.sequence())) {
+                throw new IllegalArgumentException("a sequence appears twice in one step; give it one chunk");
+            }
+            for (int token : chunk.tokens()) {
+                if (token < 0 || token >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + token + " is outside the vocabulary of " + config.vocabSize());
+                }
+            }
+        }
     }
 
     private void reserveKv(List<SequenceChunk> chunks) {

@@ -56,6 +56,12 @@ class KvCachePoolTest {
             assertEquals(0, b.blockCount());
             assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, new int[600]))),
                     "past max_position_embeddings or the step budget");
+            assertThat(assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(List.of(SequenceChunk.last(a, 5), SequenceChunk.last(a, 6)))).getMessage())
+                    .contains("appears twice");
+            assertThat(assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, 512))))
+                    .getMessage()).contains("token id 512 is outside the vocabulary of 512");
+            assertEquals(0, b.blockCount(), "rejected steps reserve nothing");
         }
     }
 }

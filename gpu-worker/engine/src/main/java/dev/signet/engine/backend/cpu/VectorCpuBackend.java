@@ -13,7 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The fast CPU backend: Vector API kernels on a dedicated pool of one thread per core, weights read in

@@ -6,7 +6,6 @@ import static dev.signet.engine.backend.cpu.WeightVectors.load;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@code out[r] = W · x[r]} with the Vector API, in two regimes. A step of few rows is bound by memory
