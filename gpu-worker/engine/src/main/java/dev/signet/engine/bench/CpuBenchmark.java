@@ -101,32 +101,34 @@ public final class CpuBenchmark {
 
     private Result measure(LlamaConfig config, LlamaWeights weights, int batch, long weightBytes, String label, String dtype) {
         int positions = promptTokens + decodeSteps + 1;
-        LlamaModel model = new LlamaModel(config, weights, backend,
-                ModelOptions.forSequences(batch, positions, Math.max(batch * promptTokens, batch)));
-        SplittableRandom rng = new SplittableRandom(batch);
-        List<KvSequence> seqs = new ArrayList<>();
-        List<SequenceChunk> prompts = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            KvSequence seq = new KvSequence();
-            seqs.add(seq);
-            prompts.add(SequenceChunk.last(seq, rng.ints(promptTokens, 3, config.vocabSize()).toArray()));
-        }
-        long t0 = System.nanoTime();
-        StepLogits logits = model.forward(prompts);
-        long prefill = System.nanoTime() - t0;
+        long prefill;
+        long decode;
         long kvBytesRead = 0;
-        long t1 = System.nanoTime();
-        for (int step = 0; step < decodeSteps; step++) {
-            List<SequenceChunk> chunks = new ArrayList<>(batch);
+        try (LlamaModel model = new LlamaModel(config, weights, backend,
+                ModelOptions.forSequences(batch, positions, Math.max(batch * promptTokens, batch)))) {
+            SplittableRandom rng = new SplittableRandom(batch);
+            List<KvSequence> seqs = new ArrayList<>();
+            List<SequenceChunk> prompts = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
-                int next = Sampler.argmax(logits.values(), logits.offset(b, 0), logits.vocab());
-                chunks.add(SequenceChunk.last(seqs.get(b), next));
-                kvBytesRead += 2L * config.numLayers() * (seqs.get(b).length() + 1) * config.kvDim() * Float.BYTES;
+                KvSequence seq = new KvSequence();
+                seqs.add(seq);
+                prompts.add(SequenceChunk.last(seq, rng.ints(promptTokens, 3, config.vocabSize()).toArray()));
             }
-            logits = model.forward(chunks);
+            long t0 = System.nanoTime();
+            StepLogits logits = model.forward(prompts);
+            prefill = System.nanoTime() - t0;
+            long t1 = System.nanoTime();
+            for (int step = 0; step < decodeSteps; step++) {
+                List<SequenceChunk> chunks = new ArrayList<>(batch);
+                for (int b = 0; b < batch; b++) {
+                    int next = Sampler.argmax(logits.values(), logits.offset(b, 0), logits.vocab());
+                    chunks.add(SequenceChunk.last(seqs.get(b), next));
+                    kvBytesRead += 2L * config.numLayers() * (seqs.get(b).length() + 1) * config.kvDim() * Float.BYTES;
+                }
+                logits = model.forward(chunks);
+            }
+            decode = System.nanoTime() - t1;
         }
-        long decode = System.nanoTime() - t1;
-        seqs.forEach(s -> model.kvCache().release(s));
         long bytesPerStep = weightBytes + kvBytesRead / decodeSteps;
         return new Result(label, dtype, batch, promptTokens, decodeSteps,
                 (double) batch * promptTokens / (prefill / 1e9),

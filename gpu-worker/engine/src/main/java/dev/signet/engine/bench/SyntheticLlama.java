@@ -3,12 +3,11 @@ package dev.signet.engine.bench;
 import dev.signet.engine.model.LayerWeights;
 import dev.signet.engine.model.LlamaWeights;
 import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.LittleEndian;
 import dev.signet.engine.safetensors.SafetensorsWriter;
 import dev.signet.engine.safetensors.SafetensorsWriter.PendingTensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +29,6 @@ public record SyntheticLlama(String label, int vocab, int dim, int hidden, int l
 
     public int headDim() {
         return dim / heads;
-    }
-
-    /** Parameters a decode step reads: every matrix and gain, the classifier once (the embedding lookup reads one row). */
-    public long parametersReadPerToken() {
-        long perLayer = 2L * dim + (long) dim * heads * headDim() * 2 + 2L * dim * kvHeads * headDim() + 3L * dim * hidden;
-        return layers * perLayer + dim + (long) vocab * dim;
     }
 
     public String configJson() {
@@ -102,14 +95,11 @@ public record SyntheticLlama(String label, int vocab, int dim, int hidden, int l
         });
     }
 
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private static void put(MemorySegment target, DType dtype, long index, float value) {
         switch (dtype) {
-            case F32 -> target.setAtIndex(F32, index, value);
-            case F16 -> target.setAtIndex(U16, index, Float.floatToFloat16(value));
-            case BF16 -> target.setAtIndex(U16, index, (short) (Float.floatToRawIntBits(value) >>> 16));
+            case F32 -> target.setAtIndex(LittleEndian.F32, index, value);
+            case F16 -> target.setAtIndex(LittleEndian.U16, index, Float.floatToFloat16(value));
+            case BF16 -> target.setAtIndex(LittleEndian.U16, index, (short) (Float.floatToRawIntBits(value) >>> 16));
             default -> throw new IllegalArgumentException("synthetic weights are f32, f16 or bf16, not " + dtype);
         }
     }

@@ -59,39 +59,44 @@ final class GenerateCommand {
         BackendChoice choice = BackendChoice.from(args);
         try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(modelDir); Backend backend = choice.open()) {
             int[] promptIds = ckpt.promptIds(prompt);
-            int positions = Math.min(ckpt.config().maxPositionEmbeddings(), promptIds.length + params.maxTokens());
-            LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256));
-            Generator generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
-            TokenListener stream = json ? TokenListener.NONE : (request, token, text) -> {
-                out.print(text);
-                out.flush();
-            };
-            if (!json) {
-                out.print(prompt);
+            int context = ckpt.config().maxPositionEmbeddings();
+            if (promptIds.length >= context) {
+                throw new UsageException("the prompt is " + promptIds.length + " tokens; the model's context holds " + context);
             }
-            Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params)), stream);
-            GenerationResult result = run.results().getFirst();
-            if (json) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("model", modelDir.toString());
-                doc.put("backend", backend.name());
-                doc.put("prompt", prompt);
-                doc.put("prompt_ids", promptIds);
-                doc.put("token_ids", result.tokens());
-                doc.put("text", result.text());
-                doc.put("finish_reason", result.finishReason().openAiName());
-                doc.put("prefill_tokens", run.stats().prefillTokens());
-                doc.put("prefill_tokens_per_second", run.stats().prefillTokensPerSecond());
-                doc.put("decode_tokens", run.stats().decodeTokens());
-                doc.put("decode_tokens_per_second", run.stats().decodeTokensPerSecond());
-                out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
-            } else {
-                out.println();
-                err.printf("[%d prompt tokens, %.1f tok/s prefill; %d generated, %.1f tok/s decode; %s; backend %s]%n",
-                        run.stats().prefillTokens(), run.stats().prefillTokensPerSecond(), run.stats().decodeTokens(),
-                        run.stats().decodeTokensPerSecond(), result.finishReason().openAiName(), backend.name());
+            int positions = (int) Math.min(context, (long) promptIds.length + params.maxTokens());
+            try (LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256))) {
+                Generator generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
+                TokenListener stream = json ? TokenListener.NONE : (request, token, text) -> {
+                    out.print(text);
+                    out.flush();
+                };
+                if (!json) {
+                    out.print(prompt);
+                }
+                Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params)), stream);
+                GenerationResult result = run.results().getFirst();
+                if (json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("model", modelDir.toString());
+                    doc.put("backend", backend.name());
+                    doc.put("prompt", prompt);
+                    doc.put("prompt_ids", promptIds);
+                    doc.put("token_ids", result.tokens());
+                    doc.put("text", result.text());
+                    doc.put("finish_reason", result.finishReason().openAiName());
+                    doc.put("prefill_tokens", run.stats().prefillTokens());
+                    doc.put("prefill_tokens_per_second", run.stats().prefillTokensPerSecond());
+                    doc.put("decode_tokens", run.stats().decodeTokens());
+                    doc.put("decode_tokens_per_second", run.stats().decodeTokensPerSecond());
+                    out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+                } else {
+                    out.println();
+                    err.printf("[%d prompt tokens, %.1f tok/s prefill; %d generated, %.1f tok/s decode; %s; backend %s]%n",
+                            run.stats().prefillTokens(), run.stats().prefillTokensPerSecond(), run.stats().decodeTokens(),
+                            run.stats().decodeTokensPerSecond(), result.finishReason().openAiName(), backend.name());
+                }
+                return 0;
             }
-            return 0;
         }
     }
 }

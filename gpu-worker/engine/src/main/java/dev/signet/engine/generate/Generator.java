@@ -42,10 +42,10 @@ public final class Generator {
             long t0 = System.nanoTime();
             int prefillTokens = prefill(seqs, listener);
             long t1 = System.nanoTime();
-            int[] decoded = decode(seqs, listener);
+            int decoded = decode(seqs, listener);
             long t2 = System.nanoTime();
             List<GenerationResult> results = seqs.stream().map(Sequence::result).toList();
-            return new Run(results, new GenerationStats(prefillTokens, t1 - t0, decoded[0], t2 - t1, decoded[1]));
+            return new Run(results, new GenerationStats(prefillTokens, t1 - t0, decoded, t2 - t1));
         } finally {
             seqs.forEach(s -> model.kvCache().release(s.kv));
         }
@@ -83,15 +83,14 @@ public final class Generator {
         return total;
     }
 
-    /** Returns {tokens decoded, steps}. */
-    private int[] decode(List<Sequence> seqs, TokenListener listener) {
+    /** Returns the number of tokens decoded. */
+    private int decode(List<Sequence> seqs, TokenListener listener) {
         int tokens = 0;
-        int steps = 0;
         int budget = model.options().maxBatchRows();
         while (true) {
             List<Sequence> active = seqs.stream().filter(s -> s.finish == null).limit(budget).toList();
             if (active.isEmpty()) {
-                return new int[] {tokens, steps};
+                return tokens;
             }
             List<SequenceChunk> chunks = active.stream().map(s -> SequenceChunk.last(s.kv, s.lastToken())).toList();
             StepLogits logits = model.forward(chunks);
@@ -99,7 +98,6 @@ public final class Generator {
                 active.get(c).accept(logits, c, listener);
             }
             tokens += active.size();
-            steps++;
         }
     }
 
@@ -148,6 +146,7 @@ public final class Generator {
             if (finish != null) {
                 delta += stops.push(decoder.flush());
                 delta += stops.flush();
+                model.kvCache().release(kv);  // free its blocks now: later steps may need them
             }
             text.append(delta);
             listener.onToken(index, token, delta);

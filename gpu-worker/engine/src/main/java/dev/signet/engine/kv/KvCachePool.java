@@ -8,9 +8,10 @@ import java.util.Deque;
 /**
  * A paged KV cache: a fixed pool of blocks of {@code blockSize} positions in backend memory, handed to
  * sequences as they grow and returned when they finish. Sequences of any length share the pool without
- * fragmentation; admission control asks {@link #canReserve} before starting work.
+ * fragmentation; admission control asks {@link #canReserve} before starting work. Closing the pool frees
+ * its memory.
  */
-public final class KvCachePool {
+public final class KvCachePool implements AutoCloseable {
     private final KvStorage storage;
     private final int blockSize;
     private final int totalBlocks;
@@ -81,5 +82,10 @@ public final class KvCachePool {
                     + seq.blockCount() + " blocks of " + blockSize);
         }
         seq.advanceTo(newLength);
+    }
+
+    @Override
+    public void close() {
+        storage.close();
     }
 }

@@ -53,7 +53,7 @@ public final class LlamaCheckpoint implements AutoCloseable {
     private static Set<Integer> stopTokens(Path dir, LlamaConfig config, Tokenizer tokenizer) {
         Set<Integer> ids = new LinkedHashSet<>();
         JsonFile.readIfPresent(dir.resolve(GENERATION_CONFIG))
-                .ifPresent(g -> ids.addAll(LlamaConfig.tokenIds(g.node("eos_token_id"))));
+                .ifPresent(g -> ids.addAll(LlamaConfig.tokenIds(g.path(), g.node("eos_token_id"))));
         if (ids.isEmpty()) {
             ids.addAll(config.eosTokenIds());
         }

@@ -23,7 +23,6 @@ public record LlamaConfig(
         double ropeTheta,
         RopeScaling ropeScaling,
         boolean tieWordEmbeddings,
-        int bosTokenId,          // -1 when the config names none
         List<Integer> eosTokenIds) {
 
     public static final String FILE = "config.json";
@@ -87,8 +86,7 @@ public record LlamaConfig(
                 theta,
                 scaling,
                 json.booleanOr("tie_word_embeddings", false),
-                json.has("bos_token_id") ? json.node("bos_token_id").asInt() : -1,
-                tokenIds(json.node("eos_token_id")));
+                tokenIds(file, json.node("eos_token_id")));
     }
 
     private static void checkArchitecture(JsonFile json) {
@@ -135,13 +133,17 @@ public record LlamaConfig(
         return n.asDouble();
     }
 
-    static List<Integer> tokenIds(JsonNode node) {
+    /** A token id or a list of them (Llama 3 lists several EOS ids). */
+    static List<Integer> tokenIds(Path file, JsonNode node) {
         if (node == null || node.isNull()) {
             return List.of();
         }
-        if (node.isArray()) {
-            return StreamSupport.stream(node.spliterator(), false).map(JsonNode::asInt).toList();
+        List<JsonNode> items = node.isArray() ? StreamSupport.stream(node.spliterator(), false).toList() : List.of(node);
+        for (JsonNode id : items) {
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
+                throw new ModelFormatException(file, "token id " + id + " is not a non-negative integer");
+            }
         }
-        return List.of(node.asInt());
+        return items.stream().map(JsonNode::asInt).toList();
     }
 }

@@ -8,6 +8,7 @@ import dev.signet.engine.backend.Weight;
 import dev.signet.engine.kv.KvCachePool;
 import dev.signet.engine.kv.KvSequence;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.Set;
  * A Llama checkpoint resident on a backend, and its forward pass. One {@link #forward} step runs rows of
  * many sequences together, each continuing from its own cached length (prefill chunks and decode tokens
  * mixed); the pass is written once here in terms of {@link Backend} ops, in the order of Hugging Face's
- * {@code LlamaForCausalLM}. Not thread-safe: the thread that owns the backend calls it.
+ * {@code LlamaForCausalLM}. Not thread-safe: the thread that owns the backend calls it. Closing it frees its
+ * KV cache; the weights belong to the checkpoint and the backend.
  */
-public final class LlamaModel {
+public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
     private final Backend backend;
     private final ModelOptions options;
@@ -30,6 +32,8 @@ public final class LlamaModel {
     private final Weight lmHead;
     private final Weight invFreq;
     private final Workspace ws;
+    /** Rows of logits computed per classifier pass: bounds the buffer (256 × 128k vocabulary = 128 MB). */
+    private static final int LOGIT_ROWS = 256;
 
     /** A layer's weights as the backend holds them; projections of the same input are grouped. */
     private record ResidentLayer(Weight attnNorm, Weight[] qkv, Weight wo, Weight ffnNorm, Weight[] gateUp, Weight down) {}
@@ -45,8 +49,8 @@ public final class LlamaModel {
             Activations gate,    // [rows, hidden]
             Activations up,      // [rows, hidden]
             Activations rotary,  // [rows, headDim] cos | sin
-            Activations picked,  // [rows, dim] rows that need logits
-            Activations logits,  // [rows, vocab]
+            Activations picked,  // [logitRows, dim] rows that need logits
+            Activations logits,  // [logitRows, vocab]
             Activations[] qkv,   // {q, k, v}: outputs of one grouped projection
             Activations[] gateUp) {
         Workspace(Activations x, Activations h, Activations q, Activations k, Activations v, Activations attn,
@@ -72,6 +76,7 @@ public final class LlamaModel {
         this.lmHead = w.lmHead() == w.tokenEmbedding() ? embedding : backend.weight(w.lmHead());
         this.invFreq = backend.constant("rope.inv_freq", config.ropeScaling().inverseFrequencies(config.headDim(), config.ropeTheta()));
         int rows = options.maxBatchRows();
+        int logitRows = Math.min(rows, LOGIT_ROWS);
         this.ws = new Workspace(
                 backend.activations(rows, config.hiddenSize()),
                 backend.activations(rows, config.hiddenSize()),
@@ -82,8 +87,8 @@ public final class LlamaModel {
                 backend.activations(rows, config.intermediateSize()),
                 backend.activations(rows, config.intermediateSize()),
                 backend.activations(rows, config.headDim()),
-                backend.activations(rows, config.hiddenSize()),
-                backend.activations(rows, config.vocabSize()));
+                backend.activations(logitRows, config.hiddenSize()),
+                backend.activations(logitRows, config.vocabSize()));
         this.kvCache = new KvCachePool(backend, config.numLayers(), config.kvDim(), options.kvBlocks(), options.blockSize());
     }
 
@@ -106,7 +111,9 @@ public final class LlamaModel {
     /**
      * Runs one step: every chunk's tokens continue its sequence (their keys and values are cached), and the
      * logits of each chunk's last row, or all its rows, come back. The KV blocks the chunks need must be
-     * free; a step that does not fit fails before computing anything and changes no sequence.
+     * free; a step that is malformed or does not fit fails before computing anything and changes no sequence.
+     * If the computation itself fails, sequence lengths are unchanged but blocks reserved for the step stay
+     * with their sequences until released.
      */
     public StepLogits forward(List<SequenceChunk> chunks) {
         validate(chunks);
@@ -131,6 +138,9 @@ public final class LlamaModel {
     }
 
     private void validate(List<SequenceChunk> chunks) {
+        if (chunks.isEmpty()) {
+            throw new IllegalArgumentException("a step needs at least one chunk");
+        }
         int rows = chunks.stream().mapToInt(c -> c.tokens().length).sum();
         if (rows > options.maxBatchRows()) {
             throw new IllegalArgumentException("step of " + rows + " rows exceeds the model's budget of " + options.maxBatchRows());
@@ -205,11 +215,27 @@ public final class LlamaModel {
                 picked[at++] = s.firstRow() + i;
             }
         }
-        backend.gatherRows(ws.x(), picked, ws.picked());
-        backend.rmsNorm(ws.picked(), finalNorm, config.rmsNormEps(), total, ws.h());
-        backend.matmul(lmHead, ws.h(), total, ws.logits());
-        float[] values = new float[total * config.vocabSize()];
-        backend.read(ws.logits(), total, values);
+        int vocab = config.vocabSize();
+        float[] values = new float[total * vocab];
+        int capacity = ws.logits().capacityRows();
+        for (int from = 0; from < total; from += capacity) {
+            int n = Math.min(capacity, total - from);
+            backend.gatherRows(ws.x(), Arrays.copyOfRange(picked, from, from + n), ws.picked());
+            backend.rmsNorm(ws.picked(), finalNorm, config.rmsNormEps(), n, ws.h());
+            backend.matmul(lmHead, ws.h(), n, ws.logits());
+            if (from == 0 && n == total) {
+                backend.read(ws.logits(), n, values);
+            } else {
+                float[] part = new float[n * vocab];
+                backend.read(ws.logits(), n, part);
+                System.arraycopy(part, 0, values, from * vocab, part.length);
+            }
+        }
         return new StepLogits(config.vocabSize(), values, chunkStart, chunkRows);
+    }
+
+    @Override
+    public void close() {
+        kvCache.close();
     }
 }

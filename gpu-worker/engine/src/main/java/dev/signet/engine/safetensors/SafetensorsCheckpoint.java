@@ -68,9 +68,14 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
             }
             for (var shard : shards.entrySet()) {
                 for (String name : shard.getValue().tensors().keySet()) {
-                    if (!shard.getKey().equals(weightMap.get(name))) {
+                    String listed = weightMap.get(name);
+                    if (listed == null) {
                         throw new SafetensorsException(index, name, "tensor is in shard '" + shard.getKey()
-                                + "' but the index maps it to " + weightMap.get(name));
+                                + "' but the index does not list it");
+                    }
+                    if (!shard.getKey().equals(listed)) {
+                        throw new SafetensorsException(index, name, "tensor is in shard '" + shard.getKey()
+                                + "' but the index maps it to '" + listed + "'");
                     }
                 }
             }
@@ -99,6 +104,9 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
             }
             weightMap.put(e.getKey(), e.getValue().asString());
         }
+        if (weightMap.isEmpty()) {
+            throw new SafetensorsException(index, null, "'weight_map' lists no tensors");
+        }
         return weightMap;
     }
 
@@ -121,11 +129,6 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
             throw new SafetensorsException(dir, name, "no such tensor in the checkpoint");
         }
         return t;
-    }
-
-    /** The {@code __metadata__} of the first shard. */
-    public Map<String, String> metadata() {
-        return files.getFirst().metadata();
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -96,7 +95,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (size < 8) {
             throw new SafetensorsException(path, null, "file is " + size + " bytes, shorter than the 8-byte header length");
         }
-        long headerLen = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        long headerLen = file.get(LittleEndian.I64, 0);
         if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
             throw new SafetensorsException(path, null, "header length " + headerLen + " is outside [2, " + MAX_HEADER_BYTES + "]");
         }

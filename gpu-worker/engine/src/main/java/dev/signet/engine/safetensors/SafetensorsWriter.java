@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,7 @@ public final class SafetensorsWriter {
 
         public static PendingTensor ofFloats(String name, long[] shape, float[] values) {
             return new PendingTensor(name, DType.F32, shape,
-                    target -> MemorySegment.copy(values, 0, target, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, values.length));
+                    target -> MemorySegment.copy(values, 0, target, LittleEndian.F32, 0, values.length));
         }
     }
 
@@ -75,7 +74,7 @@ public final class SafetensorsWriter {
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
              Arena arena = Arena.ofConfined()) {
             MemorySegment out = ch.map(FileChannel.MapMode.READ_WRITE, 0, dataStart + offset, arena);
-            out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
+            out.set(LittleEndian.I64, 0, padded);
             MemorySegment.copy(headerJson, 0, out, ValueLayout.JAVA_BYTE, 8, headerJson.length);
             out.asSlice(8 + headerJson.length, padded - headerJson.length).fill((byte) ' ');
             long at = dataStart;

@@ -23,7 +23,11 @@ public final class Sampler {
     /** Chooses a token from {@code logits[offset .. offset + vocab)}. */
     public int sample(float[] logits, int offset, int vocab) {
         if (params.isGreedy()) {
-            return argmax(logits, offset, vocab);
+            int best = argmax(logits, offset, vocab);
+            if (!Float.isFinite(logits[offset + best])) {
+                throw new IllegalStateException("logits are not finite: the model produced NaN or infinity");
+            }
+            return best;
         }
         if (probs.length < vocab) {
             probs = new float[vocab];
@@ -32,6 +36,9 @@ public final class Sampler {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
             max = Math.max(max, logits[offset + i]);
+        }
+        if (!Float.isFinite(max)) {
+            throw new IllegalStateException("logits are not finite (largest " + max + "): the model produced NaN or infinity");
         }
         double total = 0;
         float invT = 1f / params.temperature();
@@ -71,38 +78,47 @@ public final class Sampler {
         return Sampler.argmax(probs, 0, vocab);
     }
 
+    /**
+     * Top-k, then top-p over what top-k kept (Hugging Face's warper order). Without top-k, tokens below
+     * (1 - p) / (n - 1) of the total mass are dropped before sorting (llama2.c's cut): all of them together
+     * hold less than 1 - p, so the nucleus, measured against the total, is complete among the rest.
+     */
     private int drawFromNucleus(int vocab, double total) {
         float topP = params.topP();
-        // A token below (1 - p) / (n - 1) of the mass can never be inside the nucleus (llama2.c's cut):
-        // it spares sorting the long tail of a 128k vocabulary.
-        double cutoff = topP < 1f && vocab > 1 ? (1 - topP) / (vocab - 1) * total : 0;
+        boolean topK = params.topK() > 0;
+        double cutoff = !topK && vocab > 1 ? (1 - topP) / (vocab - 1) * total : 0;
         int n = 0;
         for (int i = 0; i < vocab; i++) {
             if (probs[i] > 0 && probs[i] >= cutoff) {
                 keys[n++] = ((long) Float.floatToRawIntBits(probs[i]) << 32) | (~i & 0xFFFFFFFFL);
             }
         }
-        int k = params.topK() > 0 ? Math.min(params.topK(), n) : n;
+        int k = topK ? Math.min(params.topK(), n) : n;
         sortLargestFirst(n, k);
-        double kept = 0;
-        for (int i = 0; i < k; i++) {
-            kept += probability(keys[i]);
+        double mass = total;
+        if (topK) {
+            mass = 0;
+            for (int i = 0; i < k; i++) {
+                mass += probability(keys[i]);
+            }
         }
         int cut = k;
-        double mass = kept;
         if (topP < 1f) {
-            // The smallest prefix whose mass reaches p of what top-k kept; at least one token.
+            // The smallest prefix whose mass reaches p of the mass in play; at least one token.
             double cumulative = 0;
             for (int i = 0; i < k; i++) {
                 cumulative += probability(keys[i]);
-                if (cumulative >= topP * kept) {
+                if (cumulative >= topP * mass) {
                     cut = i + 1;
                     break;
                 }
             }
-            mass = cumulative;
         }
-        double u = random.nextDouble() * mass;
+        double kept = 0;
+        for (int i = 0; i < cut; i++) {
+            kept += probability(keys[i]);
+        }
+        double u = random.nextDouble() * kept;
         double cumulative = 0;
         for (int i = 0; i < cut; i++) {
             cumulative += probability(keys[i]);

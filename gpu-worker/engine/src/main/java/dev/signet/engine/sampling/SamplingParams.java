@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * How one request picks its tokens and when it stops. {@code temperature} 0 means greedy (argmax);
+ * How one request picks its tokens and when it stops. {@code temperature} 0 (below {@link #GREEDY_BELOW}) means greedy (argmax);
  * {@code topK} 0 and {@code topP} 1 disable those filters. The same {@code seed} gives the same tokens.
  * Generation ends at {@code maxTokens}, at a stop token unless {@code ignoreEos}, or when the text
  * contains one of {@code stopStrings} (which is not returned, as in OpenAI's API).
@@ -37,12 +37,15 @@ public record SamplingParams(
         }
     }
 
+    /** Temperatures this small are treated as greedy: dividing logits by them would overflow (vLLM's epsilon). */
+    public static final float GREEDY_BELOW = 1e-5f;
+
     public static SamplingParams greedy(int maxTokens) {
         return new SamplingParams(0f, 0, 1f, OptionalLong.empty(), maxTokens, List.of(), false);
     }
 
     public boolean isGreedy() {
-        return temperature == 0f;
+        return temperature < GREEDY_BELOW;
     }
 
     public SamplingParams withIgnoreEos(boolean ignore) {

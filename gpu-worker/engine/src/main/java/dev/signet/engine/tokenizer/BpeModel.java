@@ -16,7 +16,6 @@ final class BpeModel {
     /** The crate's DEFAULT_CACHE_CAPACITY and MAX_LENGTH (only shorter words are cached). */
     private static final int CACHE_CAPACITY = 10_000;
     private static final int CACHE_MAX_WORD_LENGTH = 256;
-    private static final String HEX = "0123456789ABCDEF";
 
     private final Map<String, Integer> vocab;
     private final String[] tokens; // id → token, null where the vocabulary has no entry
@@ -54,7 +53,7 @@ final class BpeModel {
             tokens[e.getValue()] = e.getKey();
         }
         for (int b = 0; b < 256; b++) {
-            byteIds[b] = vocab.getOrDefault("<0x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15) + ">", -1);
+            byteIds[b] = vocab.getOrDefault(BytePieces.pieceOf(b), -1);
         }
         if (continuingSubwordPrefix == null && endOfWordSuffix == null) {
             charIds = new int[65536];

@@ -27,22 +27,15 @@ final class BpeWordMerger {
 
     /**
      * Merges {@code ids[0..count)} in place. Afterwards the surviving symbols are the chain 0, next[0],
-     * next[next[0]], ... ending at -1, each {@code ids[i]} holding the merged id.
+     * next[next[0]], ... ending at -1, each {@code ids[i]} holding the merged id. The word is first cut
+     * before every symbol k with {@code cutBefore[k]} (null: no cuts) and each run merged on its own. Exact
+     * when no merge can join symbols across a cut (see {@link MergeableCharPairs}); much faster on long words,
+     * because each run's queue and symbols stay in cache instead of a 2 MB word's merges hopping across tens
+     * of megabytes.
      *
      * @param frozen   symbols that never merge (sentencepiece user-defined pieces), or null
      * @param next     receives the chain; length at least {@code count}
      * @param listener told about candidate pairs, or null
-     */
-    static void merge(int[] ids, int count, MergeTable table, boolean[] frozen, int[] next,
-            CandidateListener listener) {
-        mergeRuns(ids, count, null, table, frozen, next, listener);
-    }
-
-    /**
-     * As {@link #merge}, but the word is first cut before every symbol k with {@code cutBefore[k]} and each
-     * run merged on its own. Exact when no merge can join symbols across a cut (see
-     * {@link MergeableCharPairs}); much faster on long words, because each run's queue and symbols stay in
-     * cache instead of a 2 MB word's merges hopping across tens of megabytes.
      */
     static void mergeRuns(int[] ids, int count, boolean[] cutBefore, MergeTable table, boolean[] frozen,
             int[] next, CandidateListener listener) {

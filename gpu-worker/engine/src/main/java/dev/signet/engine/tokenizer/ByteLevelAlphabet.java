@@ -35,10 +35,6 @@ final class ByteLevelAlphabet {
         return new String(chars);
     }
 
-    static char charOf(int b) {
-        return BYTE_TO_CHAR[b & 0xFF];
-    }
-
     /** The byte {@code c} stands for, or -1 when {@code c} is not in the table. */
     static int byteOf(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;

@@ -174,7 +174,7 @@ public final class HfTokenizer implements Tokenizer {
             @Override
             public boolean mayRewriteAfter(int id) {
                 String token = tokenOf(id);
-                return decoderFusesByteRuns && token != null && TokenDecoder.ByteFallback.byteOf(token) >= 0;
+                return decoderFusesByteRuns && token != null && BytePieces.byteOf(token) >= 0;
             }
         }, promptIds);
     }

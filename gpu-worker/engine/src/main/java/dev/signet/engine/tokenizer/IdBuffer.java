@@ -35,17 +35,9 @@ final class IdBuffer {
         return size;
     }
 
-    int get(int index) {
-        return data[index];
-    }
-
     /** The backing array; valid up to {@link #size()}. */
     int[] array() {
         return data;
-    }
-
-    void clear() {
-        size = 0;
     }
 
     int[] toArray() {

@@ -36,10 +36,6 @@ final class ProtobufReader {
         return pos < end;
     }
 
-    int position() {
-        return pos;
-    }
-
     /** The next field's tag: {@code field << 3 | wireType}. */
     int readTag() {
         long tag = readVarint("field tag");

@@ -1,8 +1,6 @@
 package dev.signet.engine.tokenizer;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -86,15 +84,7 @@ public record SentencePieceModel(List<Piece> pieces, TrainerSpec trainer, Normal
 
     /** Reads and validates a {@code tokenizer.model} file. */
     public static SentencePieceModel read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException(file, "file not found", e);
-        } catch (IOException e) {
-            throw new TokenizerException(file, "cannot read: " + e, e);
-        }
-        return parse(bytes, file);
+        return parse(TokenizerFiles.readBytes(file), file);
     }
 
     /** Parses ModelProto bytes; {@code source} names the file in error messages. */
@@ -255,7 +245,7 @@ public record SentencePieceModel(List<Piece> pieces, TrainerSpec trainer, Normal
         Set<String> normal = new HashSet<>();
         Set<String> reserved = new HashSet<>();
         int unknowns = 0;
-        int bytePieces = 0;
+        boolean[] bytePieces = new boolean[256];
         for (int id = 0; id < pieces.size(); id++) {
             Piece p = pieces.get(id);
             if (p.piece().isEmpty()) {
@@ -274,19 +264,26 @@ public record SentencePieceModel(List<Piece> pieces, TrainerSpec trainer, Normal
                     throw new TokenizerException(source, "byte piece " + id + " '" + p.piece()
                             + "' is present although trainer_spec.byte_fallback is false");
                 }
-                if (SentencePieceTokenizer.byteOfPiece(p.piece()) < 0) {
+                int b = BytePieces.byteOf(p.piece());
+                if (b < 0) {
                     throw new TokenizerException(source, "byte piece " + id + " '" + p.piece()
                             + "' is not of the form <0xXX>");
                 }
-                bytePieces++;
+                if (bytePieces[b]) {
+                    throw new TokenizerException(source, "byte piece " + id + " '" + p.piece() + "' repeats byte "
+                            + BytePieces.pieceOf(b));
+                }
+                bytePieces[b] = true;
             }
         }
         if (unknowns != 1) {
             throw new TokenizerException(source, "model must have exactly one UNKNOWN piece, found " + unknowns);
         }
-        if (trainer.byteFallback() && bytePieces != 256) {
-            throw new TokenizerException(source, "trainer_spec.byte_fallback is set but the model has "
-                    + bytePieces + " of the 256 byte pieces <0x00>..<0xFF>");
+        for (int b = 0; trainer.byteFallback() && b < 256; b++) {
+            if (!bytePieces[b]) {
+                throw new TokenizerException(source, "trainer_spec.byte_fallback is set but byte piece "
+                        + BytePieces.pieceOf(b) + " is missing");
+            }
         }
     }
 }

@@ -90,7 +90,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 }
                 case CONTROL -> literalSpecials.add(p.piece(), id);
                 case BYTE -> {
-                    int b = byteOfPiece(p.piece());
+                    int b = BytePieces.byteOf(p.piece());
                     byteOfId[id] = b;
                     byteIds[b] = id;
                 }
@@ -208,16 +208,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
             return id;
         }
         return trainerId >= 0 && trainerId < pieces.length ? OptionalInt.of(trainerId) : OptionalInt.empty();
-    }
-
-    /** The byte a {@code <0xXX>} piece stands for, or -1. */
-    static int byteOfPiece(String piece) {
-        if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') {
-            return -1;
-        }
-        int hi = Character.digit(piece.charAt(3), 16);
-        int lo = Character.digit(piece.charAt(4), 16);
-        return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
     }
 
     // ---------------------------------------------------------------- encoding

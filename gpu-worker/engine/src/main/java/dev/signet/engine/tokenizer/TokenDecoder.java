@@ -45,7 +45,7 @@ sealed interface TokenDecoder {
             byte[] run = new byte[16];
             int runLength = 0;
             for (String t : tokens) {
-                int b = byteOf(t);
+                int b = BytePieces.byteOf(t);
                 if (b >= 0) {
                     if (runLength == run.length) {
                         run = java.util.Arrays.copyOf(run, run.length * 2);
@@ -72,16 +72,6 @@ sealed interface TokenDecoder {
                 }
             }
             return 0;
-        }
-
-        /** The byte a {@code <0xXX>} token stands for (the crate's test: 6 bytes, "<0x", ">"), or -1. */
-        static int byteOf(String token) {
-            if (token.length() != 6 || !token.startsWith("<0x") || token.charAt(5) != '>') {
-                return -1;
-            }
-            int hi = Character.digit(token.charAt(3), 16);
-            int lo = Character.digit(token.charAt(4), 16);
-            return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
         }
     }
 

@@ -19,11 +19,10 @@ public record TokenizerConfig(Optional<Boolean> addBosToken, Optional<String> bo
     /** No tokenizer_config.json: every tokenizer default applies. */
     public static final TokenizerConfig NONE = new TokenizerConfig(Optional.empty(), Optional.empty(), Optional.empty());
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Reads {@code file}; fails with the file name when it is not valid JSON or has wrongly typed fields. */
     public static TokenizerConfig read(Path file) {
-        JsonNode root = readJson(file);
+        JsonNode root = TokenizerFiles.readJson(file);
         if (!root.isObject()) {
             throw new TokenizerException(file, "top level is not a JSON object");
         }
@@ -50,25 +49,5 @@ public record TokenizerConfig(Optional<Boolean> addBosToken, Optional<String> bo
             return Optional.of(node.get("content").stringValue());
         }
         throw new TokenizerException(file, field + " is " + node + ", expected a string or {\"content\": ...}");
-    }
-
-    /** Parses a JSON file, naming the file in every failure. */
-    static JsonNode readJson(Path file) {
-        byte[] bytes = readBytes(file);
-        try {
-            return JSON.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new TokenizerException(file, "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    static byte[] readBytes(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new TokenizerException(file, "file not found", e);
-        } catch (IOException e) {
-            throw new TokenizerException(file, "cannot read: " + e, e);
-        }
     }
 }

@@ -14,10 +14,6 @@ public final class TokenizerException extends RuntimeException {
         super(message);
     }
 
-    public TokenizerException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
     /** {@code "<file>: <check>"}, the form every loader error takes. */
     public TokenizerException(Path file, String check) {
         super(file + ": " + check);

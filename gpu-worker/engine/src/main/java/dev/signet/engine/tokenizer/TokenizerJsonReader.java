@@ -29,7 +29,7 @@ final class TokenizerJsonReader {
 
     static HfTokenizer read(Path file, TokenizerConfig config) {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
-        return reader.build(reader.parse(TokenizerConfig.readBytes(file)), config);
+        return reader.build(reader.parse(TokenizerFiles.readBytes(file)), config);
     }
 
     private TokenizerException error(String check) {
@@ -46,12 +46,12 @@ final class TokenizerJsonReader {
      * the small remaining sections become trees.
      */
     private Parsed parse(byte[] bytes) {
-        ObjectNode root = TokenizerConfig.JSON.createObjectNode();
+        ObjectNode root = TokenizerFiles.JSON.createObjectNode();
         ObjectNode modelFields = null;
         Map<String, Integer> vocab = null;
         List<String> lefts = null;
         List<String> rights = null;
-        try (JsonParser p = TokenizerConfig.JSON.createParser(bytes)) {
+        try (JsonParser p = TokenizerFiles.JSON.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw error("top level is not a JSON object");
             }
@@ -62,7 +62,7 @@ final class TokenizerJsonReader {
                     root.set(name, (JsonNode) p.readValueAsTree());
                     continue;
                 }
-                modelFields = TokenizerConfig.JSON.createObjectNode();
+                modelFields = TokenizerFiles.JSON.createObjectNode();
                 while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                     String field = p.currentName();
                     JsonToken value = p.nextToken();
@@ -217,7 +217,7 @@ final class TokenizerJsonReader {
             String left = parsed.mergeLefts().get(i);
             String right = parsed.mergeRights().get(i);
             for (String operand : new String[] {left, right}) {
-                if (operand.equals(unk) || (byteFallback && TokenDecoder.ByteFallback.byteOf(operand) >= 0)) {
+                if (operand.equals(unk) || (byteFallback && BytePieces.byteOf(operand) >= 0)) {
                     return null;
                 }
             }

@@ -75,6 +75,32 @@ public abstract class BackendContract {
         assertClose(actual, expected, tolerance(), "matmul " + dtype);
     }
 
+    /** Several weights on one input in one call, their sizes not multiples of any tile, in both row regimes. */
+    @ParameterizedTest(name = "{0} rows")
+    @CsvSource({"3", "19"})
+    void fusedProjectionsMatchTheReference(int rows) {
+        int in = 70;
+        TensorEntry[] ws = {random.tensor("a", DType.F32, 37, in, 1f), random.tensor("b", DType.BF16, 64, in, 1f),
+                random.tensor("c", DType.F16, 13, in, 1f)};
+        float[] x = random.floats(rows * in, 1f);
+        Op op = b -> {
+            Activations input = upload(b, x, rows, in);
+            Weight[] weights = new Weight[ws.length];
+            Activations[] outs = new Activations[ws.length];
+            for (int k = 0; k < ws.length; k++) {
+                weights[k] = b.weight(ws[k]);
+                outs[k] = poisoned(b, rows, (int) ws[k].dim(0));
+            }
+            b.matmul(input, rows, weights, outs);
+            List<float[]> parts = new ArrayList<>();
+            for (Activations o : outs) {
+                parts.add(download(b, o, rows));
+            }
+            return concat(parts);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "fused projections");
+    }
+
     @ParameterizedTest(name = "{0} dim {1}")
     @CsvSource({"F32, 64", "F32, 77", "F16, 768", "BF16, 100"})
     void rmsNormMatchesReference(DType dtype, int dim) {

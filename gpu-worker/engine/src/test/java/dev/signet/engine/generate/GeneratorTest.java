@@ -23,18 +23,20 @@ import org.junit.jupiter.api.Test;
 class GeneratorTest {
     private LlamaCheckpoint ckpt;
     private VectorCpuBackend backend;
+    private LlamaModel model;
     private Generator generator;
 
     @BeforeEach
     void open() {
         ckpt = LlamaCheckpoint.open(Fixtures.repoRoot().resolve("models/stories260K"));
         backend = new VectorCpuBackend(2);
-        generator = new Generator(new LlamaModel(ckpt, backend, ModelOptions.forSequences(6, 512, 64)), ckpt.tokenizer(),
-                ckpt.stopTokenIds());
+        model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(6, 512, 64));
+        generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
     }
 
     @AfterEach
     void close() {
+        model.close();
         backend.close();
         ckpt.close();
     }

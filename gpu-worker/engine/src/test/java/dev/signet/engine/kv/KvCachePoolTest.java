@@ -44,24 +44,27 @@ class KvCachePoolTest {
     void aStepThatDoesNotFitFailsBeforeTouchingAnySequence() {
         try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(Fixtures.path("stories260K"));
              ReferenceBackend backend = new ReferenceBackend()) {
-            LlamaModel model = new LlamaModel(ckpt, backend, new ModelOptions(64, 3, 16));
-            KvSequence a = new KvSequence();
-            KvSequence b = new KvSequence();
-            model.forward(List.of(SequenceChunk.last(a, new int[20])));
-            assertEquals(20, a.length());
-            KvCacheFullException e = assertThrows(KvCacheFullException.class,
-                    () -> model.forward(List.of(SequenceChunk.last(a, 5), SequenceChunk.last(b, new int[30]))));
-            assertThat(e.getMessage()).contains("needs 2 more KV cache blocks but only 1 are free");
-            assertEquals(20, a.length());
-            assertEquals(0, b.blockCount());
-            assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, new int[600]))),
-                    "past max_position_embeddings or the step budget");
-            assertThat(assertThrows(IllegalArgumentException.class,
-                    () -> model.forward(List.of(SequenceChunk.last(a, 5), SequenceChunk.last(a, 6)))).getMessage())
-                    .contains("appears twice");
-            assertThat(assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, 512))))
-                    .getMessage()).contains("token id 512 is outside the vocabulary of 512");
-            assertEquals(0, b.blockCount(), "rejected steps reserve nothing");
+            try (LlamaModel model = new LlamaModel(ckpt, backend, new ModelOptions(64, 3, 16))) {
+                KvSequence a = new KvSequence();
+                KvSequence b = new KvSequence();
+                model.forward(List.of(SequenceChunk.last(a, new int[20])));
+                assertEquals(20, a.length());
+                KvCacheFullException e = assertThrows(KvCacheFullException.class,
+                        () -> model.forward(List.of(SequenceChunk.last(a, 5), SequenceChunk.last(b, new int[30]))));
+                assertThat(e.getMessage()).contains("needs 2 more KV cache blocks but only 1 are free");
+                assertEquals(20, a.length());
+                assertEquals(0, b.blockCount());
+                assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, new int[600]))),
+                        "past max_position_embeddings or the step budget");
+                assertThat(assertThrows(IllegalArgumentException.class,
+                        () -> model.forward(List.of(SequenceChunk.last(a, 5), SequenceChunk.last(a, 6)))).getMessage())
+                        .contains("appears twice");
+                assertThat(assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(SequenceChunk.last(b, 512))))
+                        .getMessage()).contains("token id 512 is outside the vocabulary of 512");
+                assertEquals(0, b.blockCount(), "rejected steps reserve nothing");
+                assertThat(assertThrows(IllegalArgumentException.class, () -> model.forward(List.of())).getMessage())
+                        .contains("at least one chunk");
+            }
         }
     }
 }

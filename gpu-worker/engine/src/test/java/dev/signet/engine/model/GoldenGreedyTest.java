@@ -21,18 +21,19 @@ class GoldenGreedyTest {
         int[] golden = ReferenceOracle.goldenFromBos();  // BOS + 255 tokens
         try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(Fixtures.repoRoot().resolve("models/stories260K"));
              VectorCpuBackend backend = new VectorCpuBackend(2)) {
-            LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, 512, 64));
-            int[] bos = {ckpt.tokenizer().bosId().orElseThrow()};
-            int[] generated = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds())
-                    .generate(List.of(new GenerationRequest(bos, SamplingParams.greedy(golden.length - 1).withIgnoreEos(true))),
-                            TokenListener.NONE)
-                    .results().getFirst().tokens();
-            int[] all = new int[golden.length];
-            all[0] = bos[0];
-            System.arraycopy(generated, 0, all, 1, generated.length);
-            assertArrayEquals(golden, all, "256 greedy ids from BOS");
-            int[] llama2c = ReferenceOracle.llama2cGolden();
-            assertArrayEquals(llama2c, Arrays.copyOf(all, llama2c.length), "llama2.c's published first 65 ids");
+            try (LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, 512, 64))) {
+                int[] bos = {ckpt.tokenizer().bosId().orElseThrow()};
+                int[] generated = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds())
+                        .generate(List.of(new GenerationRequest(bos, SamplingParams.greedy(golden.length - 1).withIgnoreEos(true))),
+                                TokenListener.NONE)
+                        .results().getFirst().tokens();
+                int[] all = new int[golden.length];
+                all[0] = bos[0];
+                System.arraycopy(generated, 0, all, 1, generated.length);
+                assertArrayEquals(golden, all, "256 greedy ids from BOS");
+                int[] llama2c = ReferenceOracle.llama2cGolden();
+                assertArrayEquals(llama2c, Arrays.copyOf(all, llama2c.length), "llama2.c's published first 65 ids");
+            }
         }
     }
 }

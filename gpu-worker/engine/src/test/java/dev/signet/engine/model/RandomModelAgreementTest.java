@@ -42,8 +42,14 @@ class RandomModelAgreementTest {
              Backend reference = new ReferenceBackend();
              Backend fast = new VectorCpuBackend(2)) {
             LlamaWeights weights = LlamaWeights.from(config, tensors);
-            List<float[]> expected = run(new LlamaModel(config, weights, reference, ModelOptions.forSequences(3, 64, 64)), vocab);
-            List<float[]> actual = run(new LlamaModel(config, weights, fast, ModelOptions.forSequences(3, 64, 64)), vocab);
+            List<float[]> expected;
+            List<float[]> actual;
+            try (LlamaModel model = new LlamaModel(config, weights, reference, ModelOptions.forSequences(3, 64, 64))) {
+                expected = run(model, vocab);
+            }
+            try (LlamaModel model = new LlamaModel(config, weights, fast, ModelOptions.forSequences(3, 64, 64))) {
+                actual = run(model, vocab);
+            }
             for (int i = 0; i < expected.size(); i++) {
                 assertClose(actual.get(i), expected.get(i), 1e-5, label + " logits " + i);
             }

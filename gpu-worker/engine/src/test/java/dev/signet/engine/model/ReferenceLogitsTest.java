@@ -35,22 +35,23 @@ class ReferenceLogitsTest {
     void matchesTransformersOnEveryReferencePrompt(String model, String dir, String backendName) {
         Path folder = Fixtures.path(dir);
         try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(folder); Backend backend = Backends.open(backendName)) {
-            LlamaModel llama = new LlamaModel(ckpt, backend, ModelOptions.forSequences(2, 128, 64));
-            Generator generator = new Generator(llama, ckpt.tokenizer(), ckpt.stopTokenIds());
-            for (PromptReference ref : ReferenceOracle.prompts(model)) {
-                int[] ids = ckpt.promptIds(ref.prompt());
-                assertArrayEquals(ref.inputIds(), ids, "input ids of '" + ref.prompt() + "'");
+            try (LlamaModel llama = new LlamaModel(ckpt, backend, ModelOptions.forSequences(2, 128, 64))) {
+                Generator generator = new Generator(llama, ckpt.tokenizer(), ckpt.stopTokenIds());
+                for (PromptReference ref : ReferenceOracle.prompts(model)) {
+                    int[] ids = ckpt.promptIds(ref.prompt());
+                    assertArrayEquals(ref.inputIds(), ids, "input ids of '" + ref.prompt() + "'");
 
-                KvSequence seq = new KvSequence();
-                float[] logits = llama.forward(List.of(SequenceChunk.last(seq, ids))).last(0);
-                llama.kvCache().release(seq);
-                assertClose(logits, ref.lastLogits(), 1e-4, model + " logits of '" + ref.prompt() + "'");
+                    KvSequence seq = new KvSequence();
+                    float[] logits = llama.forward(List.of(SequenceChunk.last(seq, ids))).last(0);
+                    llama.kvCache().release(seq);
+                    assertClose(logits, ref.lastLogits(), 1e-4, model + " logits of '" + ref.prompt() + "'");
 
-                SamplingParams greedy = SamplingParams.greedy(ref.greedyIds().length).withIgnoreEos(true);
-                GenerationResult result = generator.generate(List.of(new GenerationRequest(ids, greedy)), TokenListener.NONE)
-                        .results().getFirst();
-                assertArrayEquals(ref.greedyIds(), result.tokens(), model + " greedy continuation of '" + ref.prompt() + "'");
-                assertEquals(ref.continuationText(), result.text(), model + " continuation text of '" + ref.prompt() + "'");
+                    SamplingParams greedy = SamplingParams.greedy(ref.greedyIds().length).withIgnoreEos(true);
+                    GenerationResult result = generator.generate(List.of(new GenerationRequest(ids, greedy)), TokenListener.NONE)
+                            .results().getFirst();
+                    assertArrayEquals(ref.greedyIds(), result.tokens(), model + " greedy continuation of '" + ref.prompt() + "'");
+                    assertEquals(ref.continuationText(), result.text(), model + " continuation text of '" + ref.prompt() + "'");
+                }
             }
         }
     }

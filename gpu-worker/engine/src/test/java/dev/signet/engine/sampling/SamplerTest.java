@@ -61,6 +61,26 @@ class SamplerTest {
         assertThat(Arrays.stream(narrower).distinct().sorted().toArray()).containsExactly(1, 4);
     }
 
+    /** Without top-k the nucleus is measured against the whole mass, even after the long-tail cut: {0.48, 0.28} for p = 0.5. */
+    @Test
+    void topPKeepsWhatHuggingFaceKeeps() {
+        float[] logits = {(float) Math.log(0.48), (float) Math.log(0.28), (float) Math.log(0.24)};
+        Sampler s = new Sampler(params(1f, 0, 0.5f, 17));
+        int[] counts = new int[3];
+        for (int i = 0; i < 50_000; i++) {
+            counts[s.sample(logits, 0, 3)]++;
+        }
+        assertEquals(0, counts[2], "token 2 is outside the nucleus");
+        assertThat(counts[1] / 50_000.0).as("token 1 share").isBetween(0.35, 0.39);  // 0.28 / 0.76
+    }
+
+    @Test
+    void tinyTemperaturesAreGreedyAndNonFiniteLogitsAreRefused() {
+        assertEquals(1, new Sampler(params(1e-30f, 0, 1f, 1)).sample(LOGITS, 0, LOGITS.length));
+        float[] broken = {1f, Float.NaN, 2f};
+        assertThrows(IllegalStateException.class, () -> new Sampler(params(1f, 0, 1f, 1)).sample(broken, 0, 3));
+    }
+
     /** A small top-k over a large vocabulary takes the heap path; it must keep exactly the k largest. */
     @Test
     void topKOverALargeVocabularyKeepsTheKLargest() {

@@ -1,19 +1,15 @@
 package dev.signet.engine.testing;
 
 import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.LittleEndian;
 import dev.signet.engine.safetensors.TensorEntry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /** Random test tensors in any weight dtype, in memory that lives as long as the test's arena. */
 public final class RandomTensors {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private final Arena arena;
     private final SplittableRandom rng;
 
@@ -37,9 +33,9 @@ public final class RandomTensors {
         MemorySegment seg = arena.allocate((long) n * dtype.byteSize(), 64);
         for (int i = 0; i < n; i++) {
             switch (dtype) {
-                case F32 -> seg.setAtIndex(F32, i, values[i]);
-                case F16 -> seg.setAtIndex(U16, i, Float.floatToFloat16(values[i]));
-                case BF16 -> seg.setAtIndex(U16, i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
+                case F32 -> seg.setAtIndex(LittleEndian.F32, i, values[i]);
+                case F16 -> seg.setAtIndex(LittleEndian.U16, i, Float.floatToFloat16(values[i]));
+                case BF16 -> seg.setAtIndex(LittleEndian.U16, i, (short) (Float.floatToRawIntBits(values[i]) >>> 16));
                 default -> throw new IllegalArgumentException(dtype.name());
             }
         }

@@ -19,7 +19,7 @@ class HfTokenizerTest {
     static final String SEPARATOR = "\n<|endoftext|>\n";
 
     static JsonNode json(String relative) {
-        return TokenizerConfig.readJson(Fixtures.path(relative));
+        return TokenizerFiles.readJson(Fixtures.path(relative));
     }
 
     /** The README's perplexity protocol: documents → [1] + encode(doc), concatenated. */

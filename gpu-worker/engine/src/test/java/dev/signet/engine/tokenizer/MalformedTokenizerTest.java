@@ -142,6 +142,25 @@ class MalformedTokenizerTest {
         assertRejected(dir, file, "'ab' is defined twice");
     }
 
+    /** With byte fallback every byte needs its piece: one spelled in lower case does not stand in for another. */
+    @Test
+    void rejectsAnIncompleteByteFallbackTable() throws IOException {
+        Proto trainer = new Proto().varint(3, 2).varint(35, 1);
+        Proto model = tinyModel(trainer, null);
+        for (int b = 0; b < 256; b++) {
+            String piece = b == 0x0B ? "<0x0a>" : String.format("<0x%02X>", b);
+            model.piece(piece, 0, 6);
+        }
+        Path file = writeModel(model.toBytes());
+        assertRejected(dir, file, "repeats byte <0x0A>");
+        Proto missing = tinyModel(trainer, null);
+        for (int b = 0; b < 255; b++) {
+            missing.piece(String.format("<0x%02X>", b), 0, 6);
+        }
+        writeModel(missing.toBytes());
+        assertRejected(dir, file, "byte piece <0xFF> is missing");
+    }
+
     @Test
     void rejectsAnUnknownPieceType() throws IOException {
         Path file = writeModel(tinyModel(new Proto().varint(3, 2), null).piece("zz", 0, 9).toBytes());
@@ -152,10 +171,10 @@ class MalformedTokenizerTest {
 
     /** Writes the stories tokenizer.json after {@code edit} into the temp folder. */
     Path writeJson(Consumer<ObjectNode> edit) throws IOException {
-        ObjectNode root = (ObjectNode) TokenizerConfig.readJson(Fixtures.path("stories260K/tokenizer.json"));
+        ObjectNode root = (ObjectNode) TokenizerFiles.readJson(Fixtures.path("stories260K/tokenizer.json"));
         edit.accept(root);
         Path file = dir.resolve("tokenizer.json");
-        Files.write(file, TokenizerConfig.JSON.writeValueAsBytes(root));
+        Files.write(file, TokenizerFiles.JSON.writeValueAsBytes(root));
         return file;
     }
 

@@ -56,7 +56,7 @@ final class NodeOracle {
             fail("cannot run `node` (Node 20+ is needed for the Llama 3 oracle; CI installs it): " + e.getMessage());
             throw e;
         }
-        byte[] input = TokenizerConfig.JSON.writeValueAsBytes(texts);
+        byte[] input = TokenizerFiles.JSON.writeValueAsBytes(texts);
         byte[][] output = new byte[1][];
         Thread reader = Thread.ofVirtual().start(() -> {
             try {
@@ -73,7 +73,7 @@ final class NodeOracle {
         String errors = Files.readString(stderr, StandardCharsets.UTF_8);
         Files.deleteIfExists(stderr);
         assertEquals(0, node.exitValue(), "node oracle failed: " + errors);
-        JsonNode result = TokenizerConfig.JSON.readTree(output[0]);
+        JsonNode result = TokenizerFiles.JSON.readTree(output[0]);
         assertEquals(texts.size(), result.size(), "oracle answers");
         int[][] ids = new int[texts.size()][];
         for (int i = 0; i < ids.length; i++) {

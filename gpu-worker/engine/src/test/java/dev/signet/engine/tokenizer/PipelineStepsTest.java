@@ -141,7 +141,7 @@ class PipelineStepsTest {
 
     /** A hand-written tokenizer.json: vocab <unk> a b ab fi f i, merges "a b" and "f i", added token "x y". */
     static Tokenizer tinyTokenizer(Path dir, boolean fuseUnk) throws IOException {
-        ObjectNode root = TokenizerConfig.JSON.createObjectNode();
+        ObjectNode root = TokenizerFiles.JSON.createObjectNode();
         ArrayNode added = root.putArray("added_tokens");
         added.addObject().put("id", 0).put("content", "<unk>").put("special", true).put("normalized", false);
         added.addObject().put("id", 7).put("content", "x y").put("special", false).put("normalized", true);
@@ -156,7 +156,7 @@ class PipelineStepsTest {
         ObjectNode model = root.putObject("model").put("type", "BPE").put("unk_token", "<unk>").put("fuse_unk", fuseUnk);
         model.putObject("vocab").put("<unk>", 0).put("a", 1).put("b", 2).put("ab", 3).put("fi", 4).put("f", 5).put("i", 6);
         model.putArray("merges").add("a b").add("f i");
-        Files.write(dir.resolve("tokenizer.json"), TokenizerConfig.JSON.writeValueAsBytes(root));
+        Files.write(dir.resolve("tokenizer.json"), TokenizerFiles.JSON.writeValueAsBytes(root));
         return TokenizerLoader.load(dir);
     }
 

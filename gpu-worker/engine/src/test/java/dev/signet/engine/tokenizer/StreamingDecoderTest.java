@@ -62,7 +62,7 @@ class StreamingDecoderTest {
 
     @Test
     void streamsTheReferenceContinuationTextOfEveryModelAndPrompt() {
-        JsonNode models = TokenizerConfig.readJson(Fixtures.path("reference/reference.json")).get("models");
+        JsonNode models = TokenizerFiles.readJson(Fixtures.path("reference/reference.json")).get("models");
         int checked = 0;
         for (Map.Entry<String, JsonNode> model : models.properties()) {
             for (JsonNode p : model.getValue().get("prompts")) {

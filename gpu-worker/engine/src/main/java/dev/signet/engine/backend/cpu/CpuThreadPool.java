@@ -60,6 +60,9 @@ public final class CpuThreadPool implements AutoCloseable {
      * {@code grain} (the last part takes the rest), and returns when all are done. A short range uses fewer parts.
      */
     public void parallelFor(int size, int grain, RangeBody body) {
+        if (closed) {
+            throw new IllegalStateException("CpuThreadPool is closed");
+        }
         int chunks = (size + grain - 1) / grain;
         int parts = Math.min(threads(), chunks);
         if (parts <= 1) {
@@ -79,6 +82,9 @@ public final class CpuThreadPool implements AutoCloseable {
                 loop.runPart(parts - 1);
             } finally {
                 while (loop.pending().get() > 0) {
+                    if (closed) {
+                        throw new IllegalStateException("CpuThreadPool closed while a loop was running");
+                    }
                     Thread.onSpinWait();
                 }
             }

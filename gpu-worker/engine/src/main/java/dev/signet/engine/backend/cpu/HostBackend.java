@@ -5,6 +5,7 @@ import dev.signet.engine.backend.Backend;
 import dev.signet.engine.backend.KvStorage;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.LittleEndian;
 import dev.signet.engine.safetensors.TensorEntry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,7 @@ import java.lang.foreign.ValueLayout;
  * What every backend that computes on the host shares: weights read in place from their mapping, heap
  * activations, off-heap KV storage, and the ops that are data movement rather than arithmetic (embedding
  * lookup, row gathers, reads, RoPE's table and rotation, residual adds). Subclasses supply the kernels.
+ * Constants live until the backend closes; KV storage has its own lifetime.
  */
 public abstract class HostBackend implements Backend {
     private final Arena arena = Arena.ofShared();
@@ -31,7 +33,7 @@ public abstract class HostBackend implements Backend {
     @Override
     public Weight constant(String name, float[] values) {
         MemorySegment seg = arena.allocate((long) values.length * Float.BYTES, 64);
-        MemorySegment.copy(values, 0, seg, HostWeight.F32, 0, values.length);
+        MemorySegment.copy(values, 0, seg, LittleEndian.F32, 0, values.length);
         return new HostWeight(name, DType.F32, 1, values.length, seg);
     }
 
@@ -42,7 +44,7 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public KvStorage kvStorage(int layers, int slots, int kvDim) {
-        return new HostKvStorage(arena, layers, slots, kvDim);
+        return new HostKvStorage(layers, slots, kvDim);
     }
 
     @Override
@@ -58,7 +60,7 @@ public abstract class HostBackend implements Backend {
             long base = (long) token * dim;
             int at = o.offset(r);
             if (w.dtype() == DType.F32) {
-                MemorySegment.copy(w.data(), HostWeight.F32, base * Float.BYTES, o.data(), at, dim);
+                MemorySegment.copy(w.data(), LittleEndian.F32, base * Float.BYTES, o.data(), at, dim);
             } else {
                 for (int i = 0; i < dim; i++) {
                     o.data()[at + i] = w.get(base + i);

@@ -9,12 +9,13 @@ import java.lang.foreign.MemorySegment;
  * {@code [slots, kvDim]} float32.
  */
 public final class HostKvStorage implements KvStorage {
+    private final Arena arena = Arena.ofShared();
     private final int slots;
     private final int kvDim;
     private final MemorySegment[] keys;    // per layer: [slots, kvDim] f32
     private final MemorySegment[] values;  // per layer: [slots, kvDim] f32
 
-    HostKvStorage(Arena arena, int layers, int slots, int kvDim) {
+    HostKvStorage(int layers, int slots, int kvDim) {
         this.slots = slots;
         this.kvDim = kvDim;
         this.keys = new MemorySegment[layers];
@@ -54,5 +55,10 @@ public final class HostKvStorage implements KvStorage {
     @Override
     public long byteSize() {
         return 2L * keys.length * slots * kvDim * Float.BYTES;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
     }
 }

@@ -2,18 +2,14 @@ package dev.signet.engine.backend.cpu;
 
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.LittleEndian;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * A weight read in place from host memory (usually a slice of a safetensors mapping), row-major
  * {@code [rows, cols]} in its stored dtype; f16 and bf16 are widened to float32 as they are read.
  */
 public record HostWeight(String name, DType dtype, int rows, int cols, MemorySegment data) implements Weight {
-    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     public HostWeight {
         if (!dtype.isWeightType()) {
             throw new IllegalArgumentException(name + ": weights must be F32, F16 or BF16, not " + dtype);
@@ -26,9 +22,9 @@ public record HostWeight(String name, DType dtype, int rows, int cols, MemorySeg
     /** Element {@code index} (row-major) as float32. */
     public float get(long index) {
         return switch (dtype) {
-            case F32 -> data.getAtIndex(F32, index);
-            case F16 -> Float.float16ToFloat(data.getAtIndex(U16, index));
-            case BF16 -> Float.intBitsToFloat(data.getAtIndex(U16, index) << 16);
+            case F32 -> data.getAtIndex(LittleEndian.F32, index);
+            case F16 -> Float.float16ToFloat(data.getAtIndex(LittleEndian.U16, index));
+            case BF16 -> Float.intBitsToFloat(data.getAtIndex(LittleEndian.U16, index) << 16);
             default -> throw new IllegalStateException(dtype.name());
         };
     }

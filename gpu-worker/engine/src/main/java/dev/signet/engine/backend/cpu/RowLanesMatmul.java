@@ -71,12 +71,14 @@ final class RowLanesMatmul {
         float[] acc = scratch[1];    // [TILE, padded] running sums
         int in = w.cols();
         int vectors = padded / L;
-        int j = j0;
-        for (; j + TILE <= j1; j += TILE) {
+        for (int j = j0; j < j1; j += TILE) {
+            // A tile past the last output (a piece's end) runs with zero weights in its spare rows: the same
+            // vector arithmetic for the real outputs, whose results alone are kept.
+            int valid = Math.min(TILE, j1 - j);
             Arrays.fill(acc, 0, TILE * padded, 0f);
             for (int i0 = 0; i0 < in; i0 += chunk) {
                 int len = Math.min(chunk, in - i0);
-                widen(w, j, i0, len, tile, chunk);
+                widen(w, j, valid, i0, len, tile, chunk);
                 int v = 0;
                 for (; v + 2 <= vectors; v += 2) {
                     tile6x2(tile, chunk, len, xT, padded, i0, v, acc);
@@ -86,31 +88,20 @@ final class RowLanesMatmul {
                 }
             }
             float[] o = out.data();
-            for (int t = 0; t < TILE; t++) {
+            for (int t = 0; t < valid; t++) {
                 for (int r = 0; r < rows; r++) {
                     o[out.offset(r) + j + t] = acc[t * padded + r];
                 }
             }
         }
-        for (; j < j1; j++) {
-            // Outputs past the last full tile: the same fused chain, one scalar at a time.
-            long row = (long) j * in;
-            for (int r = 0; r < rows; r++) {
-                float sum = 0;
-                for (int i = 0; i < in; i++) {
-                    sum = Math.fma(w.get(row + i), xT[i * padded + r], sum);
-                }
-                out.data()[out.offset(r) + j] = sum;
-            }
-        }
     }
 
-    /** W[j .. j+TILE)[i0 .. i0+len) as float32 into tile rows of {@code stride}. */
-    private static void widen(HostWeight w, int j, int i0, int len, float[] tile, int stride) {
+    /** W[j .. j+valid)[i0 .. i0+len) as float32 into tile rows of {@code stride}; rows valid..TILE-1 are zeroed. */
+    private static void widen(HostWeight w, int j, int valid, int i0, int len, float[] tile, int stride) {
         int kind = WeightVectors.kind(w.dtype());
         long es = w.dtype().byteSize();
         int bound = F.loopBound(len);
-        for (int t = 0; t < TILE; t++) {
+        for (int t = 0; t < valid; t++) {
             long base = w.rowByteOffset(j + t) + i0 * es;
             int at = t * stride;
             for (int i = 0; i < bound; i += L) {
@@ -121,6 +112,7 @@ final class RowLanesMatmul {
                 tile[at + i] = w.get(element + i);
             }
         }
+        Arrays.fill(tile, valid * stride, TILE * stride, 0f);
     }
 
     /** The tile's six outputs × row vectors v, v+1: twelve accumulators, each weight broadcast feeds two. */

@@ -123,7 +123,10 @@ public final class VectorCpuBackend extends HostBackend {
         HostActivations o = (HostActivations) out;
         pool.parallelFor(rows * chunksPerRow, 1, (start, end) -> {
             for (int task = start; task < end; task++) {
-                int r = task / chunksPerRow;
+                // Rows zigzag (first, last, second, ...): a prefill's later rows attend to more positions,
+                // and each thread's contiguous share of tasks should hold short and long rows alike.
+                int order = task / chunksPerRow;
+                int r = order % 2 == 0 ? order / 2 : rows - 1 - order / 2;
                 int g0 = (task % chunksPerRow) * headsPerChunk;
                 int g1 = Math.min(kvHeads, g0 + headsPerChunk);
                 if (g0 < g1) {
