@@ -1,6 +1,7 @@
 package dev.signet.engine.backend;
 
 import dev.signet.engine.safetensors.TensorEntry;
+import java.util.List;
 
 /**
  * The operations a Llama forward pass is made of, on buffers the backend owns. One forward pass
@@ -19,6 +20,9 @@ public interface Backend extends AutoCloseable {
 
     /** A constant table computed on the host, e.g. RoPE's inverse frequencies, as a {@code [1, n]} weight. */
     Weight constant(String name, float[] values);
+
+    /** Makes a tenant's packed sign planes readable by {@link #matmul(Activations, int, Weight[], Activations[], List)}. */
+    DeltaWeight delta(SignMatrix matrix);
 
     Activations activations(int rows, int cols);
 
@@ -39,7 +43,16 @@ public interface Backend extends AutoCloseable {
      * {@code outs[k][r] = ws[k] · x[r]} for every k: several projections of the same input in one pass (Q, K
      * and V; gate and up), so the input is prepared once and the work is shared out over all their outputs.
      */
-    void matmul(Activations x, int rows, Weight[] ws, Activations[] outs);
+    default void matmul(Activations x, int rows, Weight[] ws, Activations[] outs) {
+        matmul(x, rows, ws, outs, List.of());
+    }
+
+    /**
+     * BitDelta serving: {@code outs[k][r] = ws[k] · x[r] + Σ_p scales_p ⊙ (S_p · x[r])} for the rows of each
+     * segment whose tenant has a delta for {@code ws[k]}, plain {@code ws[k] · x[r]} for every other row. Each
+     * base weight and each segment's sign bits are read once; segments do not overlap.
+     */
+    void matmul(Activations x, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments);
 
     /**
      * Computes RoPE's rotation for each row's position once per step: {@code table[r] = [cos(positions[r]·invFreq),
@@ -69,6 +82,9 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dst[i] = src[rowIndices[i]]}: picks the rows that need logits. */
     void gatherRows(Activations src, int[] rowIndices, Activations dst);
+
+    /** {@code dst[rowIndices[i]] = src[i]}: puts back rows computed apart (a tenant's own norm or embedding). */
+    void scatterRows(Activations src, int[] rowIndices, Activations dst);
 
     /** Copies {@code rows} rows from the host into the leading rows of {@code dst}: src holds rows × cols floats, row-major. */
     void write(float[] src, int rows, Activations dst);

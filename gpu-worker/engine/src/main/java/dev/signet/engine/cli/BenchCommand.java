@@ -2,32 +2,34 @@ package dev.signet.engine.cli;
 
 import dev.signet.engine.backend.cpu.CpuThreadPool;
 import dev.signet.engine.backend.cpu.VectorCpuBackend;
+import dev.signet.engine.bench.BenchResults;
 import dev.signet.engine.bench.CpuBenchmark;
+import dev.signet.engine.bench.DeltaBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
 import dev.signet.engine.safetensors.DType;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import tools.jackson.databind.json.JsonMapper;
 
 /** {@code signet bench <suite>}: runs a benchmark, prints a table and writes JSON under {@code bench/results/}. */
 final class BenchCommand {
     static final String USAGE = """
-            usage: signet bench cpu [options]
+            usage: signet bench cpu|delta [options]
               cpu                prefill/decode tokens/s at batch 1, 4 and 16 on stories260K and a synthetic
                                  110M Llama (f32 and bf16), against the floor bytes-read / memory bandwidth
+              delta              decode steps of 16 rows over 0, 1, 4 and 16 BitDelta tenants on the synthetic
+                                 110M Llama (f32), against the base alone and 16 separate dense models
               --model DIR        the small real model (default: the repository's models/stories260K)
               --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
               --prompt N         prompt tokens per sequence (default 32)
-              --steps N          decode steps measured (default 64)
+              --steps N          decode steps measured (default 64 for cpu, 16 for delta)
               --threads N        CPU threads (default: all cores)
             """;
 
@@ -35,8 +37,8 @@ final class BenchCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads"), Set.of());
-        if (args.positionals().size() != 1 || !args.positionals().getFirst().equals("cpu")) {
-            throw new UsageException("name one benchmark suite: cpu");
+        if (args.positionals().size() != 1 || !Set.of("cpu", "delta").contains(args.positionals().getFirst())) {
+            throw new UsageException("name one benchmark suite: cpu or delta");
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors());
         // Defaults live in the repository (the launcher says where), whatever the working directory.
@@ -45,9 +47,23 @@ final class BenchCommand {
         Path outDir = args.value("out").map(Path::of).orElse(home.resolve("bench/results"));
         Path cache = args.value("cache").map(Path::of).orElse(home.resolve("bench/.cache"));
         int prompt = args.intValue("prompt", 32);
-        int steps = args.intValue("steps", 64);
+        boolean delta = args.positionals().getFirst().equals("delta");
+        int steps = args.intValue("steps", delta ? 16 : 64);
         if (!Files.isDirectory(small)) {
             throw new UsageException("--model " + small + " is not a directory");
+        }
+
+        if (delta) {
+            SyntheticLlama shape = SyntheticLlama.STORIES_110M;
+            Path dir = cache.resolve("synthetic-" + shape.label() + "-f32");
+            err.printf("  writing/reusing synthetic %s F32 checkpoint in %s%n", shape.label(), dir);
+            shape.writeTo(dir, DType.F32, 42);
+            try (VectorCpuBackend backend = new VectorCpuBackend(threads)) {
+                Map<String, Object> doc = new DeltaBenchmark(backend, prompt, steps).run(dir, "synthetic-" + shape.label(), out, err);
+                doc.put("timestamp", LocalDateTime.now().toString());
+                out.println("wrote " + BenchResults.write(outDir, "delta", doc));
+            }
+            return 0;
         }
 
         int[] batches = {1, 4, 16};
@@ -90,7 +106,7 @@ final class BenchCommand {
         doc.put("suite", "cpu");
         doc.put("timestamp", LocalDateTime.now().toString());
         doc.put("threads", threads);
-        doc.put("cpu", cpuModel());
+        doc.put("cpu", BenchResults.cpuModel());
         doc.put("java", Runtime.version().toString());
         doc.put("memory_copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per decode step (every weight once + KV cache) / memory copy bandwidth");
@@ -114,24 +130,12 @@ final class BenchCommand {
         doc.put("single_stream_decode_over_floor_110M_f32", overFloor);
         doc.put("batch16_over_single_stream_110M_f32", batchSpeedup);
         doc.put("targets", Map.of("single_stream_decode_over_floor_max", 1.5, "batch16_over_single_stream_min", 8.0));
-        Files.createDirectories(outDir);
-        Path file = outDir.resolve("cpu-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
-        Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");
-        out.println("wrote " + file);
+        out.println("wrote " + BenchResults.write(outDir, "cpu", doc));
         return 0;
     }
 
     private static CpuBenchmark.Result find(List<CpuBenchmark.Result> results, String model, String dtype, int batch) {
         return results.stream().filter(r -> r.model().equals(model) && r.dtype().equals(dtype) && r.batch() == batch)
                 .findFirst().orElseThrow();
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-        } catch (Exception e) {
-            return "unknown";
-        }
     }
 }

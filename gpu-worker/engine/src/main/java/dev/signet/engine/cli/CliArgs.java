@@ -91,6 +91,23 @@ final class CliArgs {
         return p;
     }
 
+    Path existingFile(String name) {
+        Path p = Path.of(required(name));
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException("--" + name + " " + p + " is not a file");
+        }
+        return p;
+    }
+
+    /** An optional file option: absent gives null, present must name an existing file. */
+    Path optionalFile(String name) {
+        return value(name).isPresent() ? existingFile(name) : null;
+    }
+
+    double doubleValue(String name, double fallback) {
+        return value(name).map(v -> parse(name, v, Double::parseDouble)).orElse(fallback);
+    }
+
     int intValue(String name, int fallback) {
         return value(name).map(v -> parse(name, v, Integer::parseInt)).orElse(fallback);
     }

@@ -1,6 +1,7 @@
 package dev.signet.engine.cli;
 
 import dev.signet.engine.backend.Backend;
+import dev.signet.engine.bitdelta.BitDeltaArtifact;
 import dev.signet.engine.generate.GenerationRequest;
 import dev.signet.engine.generate.GenerationResult;
 import dev.signet.engine.generate.Generator;
@@ -8,6 +9,7 @@ import dev.signet.engine.generate.TokenListener;
 import dev.signet.engine.model.LlamaCheckpoint;
 import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.ModelOptions;
+import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.sampling.SamplingParams;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ final class GenerateCommand {
     static final String USAGE = """
             usage: signet generate --model DIR --prompt TEXT [options]
               --model DIR        Hugging Face Llama folder (config.json, safetensors, tokenizer)
+              --delta FILE       a tenant's BitDelta artifact made against that model (signet compress)
               --prompt TEXT      the text to continue (BOS is added when the tokenizer asks for it)
               --max-tokens N     tokens to generate at most (default 256)
               --temperature T    0 = greedy, the default (as the bundled model's generation_config)
@@ -38,9 +41,10 @@ final class GenerateCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1,
-                Set.of("model", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed", "stop", "backend", "threads"),
+                Set.of("model", "delta", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed", "stop", "backend", "threads"),
                 Set.of("json", "ignore-eos"));
         Path modelDir = args.existingDir("model");
+        Path deltaFile = args.optionalFile("delta");
         String prompt = args.required("prompt");
         SamplingParams params;
         try {
@@ -57,14 +61,16 @@ final class GenerateCommand {
         }
         boolean json = args.flag("json");
         BackendChoice choice = BackendChoice.from(args);
-        try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(modelDir); Backend backend = choice.open()) {
+        try (LlamaCheckpoint ckpt = LlamaCheckpoint.open(modelDir); Backend backend = choice.open();
+             BitDeltaArtifact artifact = deltaFile == null ? null : BitDeltaArtifact.open(deltaFile, ckpt)) {
             int[] promptIds = ckpt.promptIds(prompt);
             int context = ckpt.config().maxPositionEmbeddings();
             if (promptIds.length >= context) {
                 throw new UsageException("the prompt is " + promptIds.length + " tokens; the model's context holds " + context);
             }
             int positions = (int) Math.min(context, (long) promptIds.length + params.maxTokens());
-            try (LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256))) {
+            try (LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256));
+                 ResidentDelta delta = artifact == null ? null : model.load(artifact.delta(artifact.fileId()))) {
                 Generator generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
                 TokenListener stream = json ? TokenListener.NONE : (request, token, text) -> {
                     out.print(text);
@@ -73,11 +79,12 @@ final class GenerateCommand {
                 if (!json) {
                     out.print(prompt);
                 }
-                Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params)), stream);
+                Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params, delta)), stream);
                 GenerationResult result = run.results().getFirst();
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
                     doc.put("model", modelDir.toString());
+                    doc.put("delta", deltaFile == null ? null : deltaFile.toString());
                     doc.put("backend", backend.name());
                     doc.put("prompt", prompt);
                     doc.put("prompt_ids", promptIds);

@@ -1,5 +1,7 @@
 package dev.signet.engine.cli;
 
+import dev.signet.engine.bitdelta.BitDeltaException;
+import dev.signet.engine.eval.EvalTextException;
 import dev.signet.engine.model.ModelFormatException;
 import dev.signet.engine.safetensors.SafetensorsException;
 import dev.signet.engine.tokenizer.TokenizerException;
@@ -14,6 +16,8 @@ public final class SignetCli {
 
             commands:
               generate   continue a prompt with a model on the CPU
+              compress   turn a fine-tune into a BitDelta artifact against its base, with a quality report
+              eval       perplexity of a model on a text (the fixtures' protocol: 64 windows of 256 tokens)
               bench      benchmarks: `signet bench cpu` (prefill/decode throughput against the memory-bandwidth floor)
               test       run the whole test suite (Maven; needs ../shared/fixtures beside the checkout)
               build      compile and package everything without running tests
@@ -33,6 +37,8 @@ public final class SignetCli {
         String command = args[0];
         String usage = switch (command) {
             case "generate" -> GenerateCommand.USAGE;
+            case "eval" -> EvalCommand.USAGE;
+            case "compress" -> CompressCommand.USAGE;
             case "bench" -> BenchCommand.USAGE;
             default -> null;
         };
@@ -50,6 +56,8 @@ public final class SignetCli {
         try {
             return switch (command) {
                 case "generate" -> GenerateCommand.run(args, out, err);
+                case "eval" -> EvalCommand.run(args, out, err);
+                case "compress" -> CompressCommand.run(args, out, err);
                 case "bench" -> BenchCommand.run(args, out, err);
                 default -> throw new IllegalStateException(command);
             };
@@ -57,7 +65,8 @@ public final class SignetCli {
             err.println("signet " + command + ": " + e.getMessage() + "\n");
             err.print(usage);
             return 2;
-        } catch (ModelFormatException | SafetensorsException | TokenizerException e) {
+        } catch (ModelFormatException | SafetensorsException | TokenizerException | EvalTextException
+                 | BitDeltaException e) {
             err.println("signet " + command + ": " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -63,7 +63,7 @@ public final class Generator {
                 Sequence s = seqs.get(next);
                 int take = Math.min(s.prompt.length - s.prefilled, budget - rows);
                 int[] piece = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + take);
-                chunks.add(SequenceChunk.last(s.kv, piece));
+                chunks.add(s.chunk(piece));
                 owners.add(s);
                 s.prefilled += take;
                 rows += take;
@@ -92,7 +92,7 @@ public final class Generator {
             if (active.isEmpty()) {
                 return tokens;
             }
-            List<SequenceChunk> chunks = active.stream().map(s -> SequenceChunk.last(s.kv, s.lastToken())).toList();
+            List<SequenceChunk> chunks = active.stream().map(s -> s.chunk(s.lastToken())).toList();
             StepLogits logits = model.forward(chunks);
             for (int c = 0; c < active.size(); c++) {
                 active.get(c).accept(logits, c, listener);
@@ -130,6 +130,11 @@ public final class Generator {
 
         int lastToken() {
             return generated.getLast();
+        }
+
+        /** Tokens continuing this sequence under its request's delta. */
+        SequenceChunk chunk(int... tokens) {
+            return new SequenceChunk(kv, tokens, false, request.delta());
         }
 
         void accept(StepLogits logits, int chunk, TokenListener listener) {

@@ -3,26 +3,39 @@ package dev.signet.engine.model;
 import dev.signet.engine.backend.Activations;
 import dev.signet.engine.backend.Backend;
 import dev.signet.engine.backend.BatchLayout;
+import dev.signet.engine.backend.DeltaSegment;
+import dev.signet.engine.backend.DeltaWeight;
 import dev.signet.engine.backend.SequenceRows;
+import dev.signet.engine.backend.SignMatrix;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.kv.KvCachePool;
 import dev.signet.engine.kv.KvSequence;
+import dev.signet.engine.safetensors.TensorEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * A Llama checkpoint resident on a backend, and its forward pass. One {@link #forward} step runs rows of
  * many sequences together, each continuing from its own cached length (prefill chunks and decode tokens
  * mixed); the pass is written once here in terms of {@link Backend} ops, in the order of Hugging Face's
- * {@code LlamaForCausalLM}. Not thread-safe: the thread that owns the backend calls it. Closing it frees its
- * KV cache; the weights belong to the checkpoint and the backend.
+ * {@code LlamaForCausalLM}. Rows of many tenants share a step: each sequence runs under a {@link ResidentDelta}
+ * (or the plain base), rows are grouped by delta into segments, and every projection adds each segment's sign
+ * planes to the base product; a tenant's own embedding, norms and lm_head apply to its rows only. Not
+ * thread-safe: the thread that owns the backend calls it. Closing it frees its KV cache; the weights belong to
+ * the checkpoint and the backend, deltas to whoever loaded them.
  */
 public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
+    private final LlamaWeights baseWeights;
     private final Backend backend;
     private final ModelOptions options;
     private final KvCachePool kvCache;
@@ -49,19 +62,23 @@ public final class LlamaModel implements AutoCloseable {
             Activations gate,    // [rows, hidden]
             Activations up,      // [rows, hidden]
             Activations rotary,  // [rows, headDim] cos | sin
+            Activations own,     // [rows, dim] a tenant's rows gathered for its own norm
+            Activations ownOut,  // [rows, dim] the same rows normed, before they are scattered back
             Activations picked,  // [logitRows, dim] rows that need logits
             Activations logits,  // [logitRows, vocab]
             Activations[] qkv,   // {q, k, v}: outputs of one grouped projection
             Activations[] gateUp) {
         Workspace(Activations x, Activations h, Activations q, Activations k, Activations v, Activations attn,
-                  Activations gate, Activations up, Activations rotary, Activations picked, Activations logits) {
-            this(x, h, q, k, v, attn, gate, up, rotary, picked, logits, new Activations[] {q, k, v},
+                  Activations gate, Activations up, Activations rotary, Activations own, Activations ownOut,
+                  Activations picked, Activations logits) {
+            this(x, h, q, k, v, attn, gate, up, rotary, own, ownOut, picked, logits, new Activations[] {q, k, v},
                     new Activations[] {gate, up});
         }
     }
 
     public LlamaModel(LlamaConfig config, LlamaWeights w, Backend backend, ModelOptions options) {
         this.config = config;
+        this.baseWeights = w;
         this.backend = backend;
         this.options = options;
         this.embedding = backend.weight(w.tokenEmbedding());
@@ -87,6 +104,8 @@ public final class LlamaModel implements AutoCloseable {
                 backend.activations(rows, config.intermediateSize()),
                 backend.activations(rows, config.intermediateSize()),
                 backend.activations(rows, config.headDim()),
+                backend.activations(rows, config.hiddenSize()),
+                backend.activations(rows, config.hiddenSize()),
                 backend.activations(logitRows, config.hiddenSize()),
                 backend.activations(logitRows, config.vocabSize()));
         this.kvCache = new KvCachePool(backend, config.numLayers(), config.kvDim(), options.kvBlocks(), options.blockSize());
@@ -109,32 +128,124 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Runs one step: every chunk's tokens continue its sequence (their keys and values are cached), and the
-     * logits of each chunk's last row, or all its rows, come back. The KV blocks the chunks need must be
-     * free; a step that is malformed or does not fit fails before computing anything and changes no sequence.
-     * If the computation itself fails, sequence lengths are unchanged but blocks reserved for the step stay
-     * with their sequences until released.
+     * Makes a tenant's delta resident on this model's backend, after checking that every tensor it names is
+     * one of the base's with the base's shape (sign planes only for the seven projections). The delta's host
+     * data (the artifact's mapping) must stay open while it is resident.
+     */
+    public ResidentDelta load(ModelDelta delta) {
+        Set<String> unused = new HashSet<>(delta.projections().keySet());
+        unused.addAll(delta.dense().keySet());
+        Function<TensorEntry, Weight> dense = base -> {
+            TensorEntry t = delta.dense().get(base.name());
+            if (t == null) {
+                return null;
+            }
+            if (!Arrays.equals(t.shape(), base.shape())) {
+                throw new IllegalArgumentException(delta.id() + ": dense tensor '" + base.name() + "' has shape "
+                        + t.shapeString() + ", the base's is " + base.shapeString());
+            }
+            unused.remove(base.name());
+            return backend.weight(t);
+        };
+        Function<TensorEntry, DeltaWeight> signs = base -> {
+            SignMatrix m = delta.projections().get(base.name());
+            if (m == null) {
+                return null;
+            }
+            if (delta.dense().containsKey(base.name())) {
+                throw new IllegalArgumentException(delta.id() + ": '" + base.name() + "' is both sign-compressed and dense");
+            }
+            if (m.rows() != base.dim(0) || m.cols() != base.dim(1)) {
+                throw new IllegalArgumentException(delta.id() + ": sign matrix '" + base.name() + "' is [" + m.rows()
+                        + ", " + m.cols() + "], the base's projection is " + base.shapeString());
+            }
+            unused.remove(base.name());
+            return backend.delta(m);
+        };
+        List<ResidentDelta.Layer> layers = new ArrayList<>();
+        for (LayerWeights l : baseWeights.layers()) {
+            layers.add(new ResidentDelta.Layer(
+                    dense.apply(l.attnNorm()),
+                    new DeltaWeight[] {signs.apply(l.wq()), signs.apply(l.wk()), signs.apply(l.wv())},
+                    new DeltaWeight[] {signs.apply(l.wo())},
+                    dense.apply(l.ffnNorm()),
+                    new DeltaWeight[] {signs.apply(l.gate()), signs.apply(l.up())},
+                    new DeltaWeight[] {signs.apply(l.down())}));
+        }
+        Weight embedding = dense.apply(baseWeights.tokenEmbedding());
+        Weight finalNorm = dense.apply(baseWeights.finalNorm());
+        Weight lmHead = baseWeights.lmHead() == baseWeights.tokenEmbedding() ? embedding : dense.apply(baseWeights.lmHead());
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException(delta.id() + ": tensors " + unused.stream().sorted().toList()
+                    + " are not weights of the base model (or cannot be sign-compressed)");
+        }
+        return new ResidentDelta(delta.id(), layers, embedding, finalNorm, lmHead);
+    }
+
+    /** Rows {@code [firstRow, firstRow + rowCount)} of a step run under one delta (null: the base), from the given chunks. */
+    private record Group(ResidentDelta delta, int firstRow, int rowCount, List<Integer> chunks) {
+        int[] rowIndices() {
+            return IntStream.range(firstRow, firstRow + rowCount).toArray();
+        }
+    }
+
+    /**
+     * Runs one step: every chunk's tokens continue its sequence (their keys and values are cached) under the
+     * chunk's delta, and the logits of each chunk's last row, or all its rows, come back. The KV blocks the
+     * chunks need must be free; a step that is malformed or does not fit fails before computing anything and
+     * changes no sequence. If the computation itself fails, sequence lengths are unchanged but blocks reserved
+     * for the step stay with their sequences until released.
      */
     public StepLogits forward(List<SequenceChunk> chunks) {
+        return forward(chunks, null);
+    }
+
+    /** {@link #forward(List)}, showing {@code tap} (when not null) the inputs of the projections of the layers it wants. */
+    public StepLogits forward(List<SequenceChunk> chunks, ActivationTap tap) {
         validate(chunks);
         reserveKv(chunks);
+        List<Group> groups = groupByDelta(chunks);
         List<SequenceRows> seqRows = new ArrayList<>(chunks.size());
         int[][] tokens = new int[chunks.size()][];
+        SequenceRows[] rowsOfChunk = new SequenceRows[chunks.size()];
         int row = 0;
-        for (int c = 0; c < chunks.size(); c++) {
-            SequenceChunk chunk = chunks.get(c);
-            seqRows.add(new SequenceRows(row, chunk.tokens().length, chunk.sequence().length(), chunk.sequence().blockTable()));
-            tokens[c] = chunk.tokens();
-            row += chunk.tokens().length;
+        for (Group g : groups) {
+            for (int c : g.chunks()) {
+                SequenceChunk chunk = chunks.get(c);
+                SequenceRows r = new SequenceRows(row, chunk.tokens().length, chunk.sequence().length(), chunk.sequence().blockTable());
+                rowsOfChunk[c] = r;
+                tokens[seqRows.size()] = chunk.tokens();
+                seqRows.add(r);
+                row += chunk.tokens().length;
+            }
         }
         BatchLayout layout = BatchLayout.of(options.blockSize(), seqRows, tokens);
 
-        runLayers(layout);
+        runLayers(layout, groups, tap);
 
         for (SequenceChunk chunk : chunks) {
             kvCache.advance(chunk.sequence(), chunk.sequence().length() + chunk.tokens().length);
         }
-        return logits(chunks, seqRows);
+        return logits(chunks, groups, rowsOfChunk);
+    }
+
+    /** Chunks grouped by delta, the base's first, then deltas in order of first appearance; chunk order kept within a group. */
+    private static List<Group> groupByDelta(List<SequenceChunk> chunks) {
+        Map<ResidentDelta, List<Integer>> byDelta = new LinkedHashMap<>();
+        byDelta.put(null, new ArrayList<>());
+        for (int c = 0; c < chunks.size(); c++) {
+            byDelta.computeIfAbsent(chunks.get(c).delta(), d -> new ArrayList<>()).add(c);
+        }
+        List<Group> groups = new ArrayList<>();
+        int row = 0;
+        for (var e : byDelta.entrySet()) {
+            int rows = e.getValue().stream().mapToInt(c -> chunks.get(c).tokens().length).sum();
+            if (rows > 0) {
+                groups.add(new Group(e.getKey(), row, rows, e.getValue()));
+                row += rows;
+            }
+        }
+        return groups;
     }
 
     private void validate(List<SequenceChunk> chunks) {
@@ -149,6 +260,9 @@ public final class LlamaModel implements AutoCloseable {
         for (SequenceChunk chunk : chunks) {
             if (!seen.add(chunk.sequence())) {
                 throw new IllegalArgumentException("a sequence appears twice in one step; give it one chunk");
+            }
+            if (chunk.delta() != null && chunk.delta().isClosed()) {
+                throw new IllegalArgumentException(chunk.delta() + " was unloaded; its sequences cannot run");
             }
             for (int token : chunk.tokens()) {
                 if (token < 0 || token >= config.vocabSize()) {
@@ -177,61 +291,126 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    private void runLayers(BatchLayout layout) {
+    private void runLayers(BatchLayout layout, List<Group> groups, ActivationTap tap) {
         int n = layout.rows();
         float eps = config.rmsNormEps();
+        List<Group> tenants = groups.stream().filter(g -> g.delta() != null).toList();
         backend.embed(embedding, layout.tokens(), n, ws.x());
+        for (Group g : tenants) {
+            if (g.delta().embedding() != null) {
+                int[] own = Arrays.copyOfRange(layout.tokens(), g.firstRow(), g.firstRow() + g.rowCount());
+                backend.embed(g.delta().embedding(), own, g.rowCount(), ws.own());
+                backend.scatterRows(ws.own(), g.rowIndices(), ws.x());
+            }
+        }
         backend.rotaryTable(invFreq, layout.positions(), n, ws.rotary());
         for (int l = 0; l < layers.size(); l++) {
             ResidentLayer w = layers.get(l);
-            backend.rmsNorm(ws.x(), w.attnNorm(), eps, n, ws.h());
-            backend.matmul(ws.h(), n, w.qkv(), ws.qkv());
+            int layer = l;
+            boolean tapped = tap != null && tap.wants(l);
+            rmsNorm(w.attnNorm(), g -> g.delta().layer(layer).attnNorm(), tenants, n);
+            if (tapped) {
+                show(tap, l, ActivationTap.Site.ATTENTION_INPUT, ws.h(), n);
+            }
+            backend.matmul(ws.h(), n, w.qkv(), ws.qkv(), segments(tenants, d -> d.layer(layer).qkv()));
             backend.rope(ws.q(), ws.k(), config.headDim(), ws.rotary(), n);
             backend.attention(kvCache.storage(), l, ws.q(), ws.k(), ws.v(), config.numHeads(), config.numKvHeads(),
                     config.headDim(), layout, ws.attn());
-            backend.matmul(w.wo(), ws.attn(), n, ws.h());
+            if (tapped) {
+                show(tap, l, ActivationTap.Site.ATTENTION_OUTPUT, ws.attn(), n);
+            }
+            backend.matmul(ws.attn(), n, new Weight[] {w.wo()}, new Activations[] {ws.h()}, segments(tenants, d -> d.layer(layer).wo()));
             backend.add(ws.x(), ws.h(), n);
 
-            backend.rmsNorm(ws.x(), w.ffnNorm(), eps, n, ws.h());
-            backend.matmul(ws.h(), n, w.gateUp(), ws.gateUp());
+            rmsNorm(w.ffnNorm(), g -> g.delta().layer(layer).ffnNorm(), tenants, n);
+            if (tapped) {
+                show(tap, l, ActivationTap.Site.MLP_INPUT, ws.h(), n);
+            }
+            backend.matmul(ws.h(), n, w.gateUp(), ws.gateUp(), segments(tenants, d -> d.layer(layer).gateUp()));
             backend.swiglu(ws.gate(), ws.up(), n);
-            backend.matmul(w.down(), ws.gate(), n, ws.h());
+            if (tapped) {
+                show(tap, l, ActivationTap.Site.MLP_ACTIVATION, ws.gate(), n);
+            }
+            backend.matmul(ws.gate(), n, new Weight[] {w.down()}, new Activations[] {ws.h()}, segments(tenants, d -> d.layer(layer).down()));
             backend.add(ws.x(), ws.h(), n);
         }
     }
 
-    private StepLogits logits(List<SequenceChunk> chunks, List<SequenceRows> seqRows) {
+    private void show(ActivationTap tap, int layer, ActivationTap.Site site, Activations a, int n) {
+        float[] rows = new float[n * a.cols()];
+        backend.read(a, n, rows);
+        tap.observe(layer, site, rows, n, a.cols());
+    }
+
+    /** {@code h = rmsNorm(x)} with the base's gain, then again with their own gain for the tenants that have one. */
+    private void rmsNorm(Weight baseGain, Function<Group, Weight> ownGain, List<Group> tenants, int n) {
+        backend.rmsNorm(ws.x(), baseGain, config.rmsNormEps(), n, ws.h());
+        for (Group g : tenants) {
+            Weight gain = ownGain.apply(g);
+            if (gain != null) {
+                int[] rows = g.rowIndices();
+                backend.gatherRows(ws.x(), rows, ws.own());
+                backend.rmsNorm(ws.own(), gain, config.rmsNormEps(), rows.length, ws.ownOut());
+                backend.scatterRows(ws.ownOut(), rows, ws.h());
+            }
+        }
+    }
+
+    private static List<DeltaSegment> segments(List<Group> tenants, Function<ResidentDelta, DeltaWeight[]> deltas) {
+        List<DeltaSegment> segments = new ArrayList<>(tenants.size());
+        for (Group g : tenants) {
+            DeltaWeight[] d = deltas.apply(g.delta());
+            if (Arrays.stream(d).anyMatch(x -> x != null)) {
+                segments.add(new DeltaSegment(g.firstRow(), g.rowCount(), d));
+            }
+        }
+        return segments;
+    }
+
+    /**
+     * Logits of the rows that need them, a group at a time (each with its own final norm and lm_head) and at
+     * most a buffer's worth of rows per pass; they come back in chunk order whatever the row layout.
+     */
+    private StepLogits logits(List<SequenceChunk> chunks, List<Group> groups, SequenceRows[] rowsOfChunk) {
         int total = chunks.stream().mapToInt(SequenceChunk::logitRows).sum();
-        int[] picked = new int[total];
+        int vocab = config.vocabSize();
+        float[] values = new float[total * vocab];
         int[] chunkStart = new int[chunks.size()];
         int[] chunkRows = new int[chunks.size()];
         int at = 0;
         for (int c = 0; c < chunks.size(); c++) {
-            SequenceRows s = seqRows.get(c);
-            int count = chunks.get(c).logitRows();
             chunkStart[c] = at;
-            chunkRows[c] = count;
-            for (int i = s.rowCount() - count; i < s.rowCount(); i++) {
-                picked[at++] = s.firstRow() + i;
-            }
+            chunkRows[c] = chunks.get(c).logitRows();
+            at += chunkRows[c];
         }
-        int vocab = config.vocabSize();
-        float[] values = new float[total * vocab];
         int capacity = ws.logits().capacityRows();
-        for (int from = 0; from < total; from += capacity) {
-            int n = Math.min(capacity, total - from);
-            backend.gatherRows(ws.x(), Arrays.copyOfRange(picked, from, from + n), ws.picked());
-            backend.rmsNorm(ws.picked(), finalNorm, config.rmsNormEps(), n, ws.h());
-            backend.matmul(lmHead, ws.h(), n, ws.logits());
-            if (from == 0 && n == total) {
-                backend.read(ws.logits(), n, values);
-            } else {
+        for (Group g : groups) {
+            ResidentDelta d = g.delta();
+            Weight norm = d != null && d.finalNorm() != null ? d.finalNorm() : finalNorm;
+            Weight head = d != null && d.lmHead() != null ? d.lmHead() : lmHead;
+            int[] picked = new int[g.chunks().stream().mapToInt(c -> chunks.get(c).logitRows()).sum()];
+            int[] target = new int[picked.length];  // each picked row's row index in values
+            int p = 0;
+            for (int c : g.chunks()) {
+                SequenceRows s = rowsOfChunk[c];
+                for (int i = 0; i < chunkRows[c]; i++, p++) {
+                    picked[p] = s.firstRow() + s.rowCount() - chunkRows[c] + i;
+                    target[p] = chunkStart[c] + i;
+                }
+            }
+            for (int from = 0; from < picked.length; from += capacity) {
+                int n = Math.min(capacity, picked.length - from);
+                backend.gatherRows(ws.x(), Arrays.copyOfRange(picked, from, from + n), ws.picked());
+                backend.rmsNorm(ws.picked(), norm, config.rmsNormEps(), n, ws.h());
+                backend.matmul(head, ws.h(), n, ws.logits());
                 float[] part = new float[n * vocab];
                 backend.read(ws.logits(), n, part);
-                System.arraycopy(part, 0, values, from * vocab, part.length);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(part, i * vocab, values, target[from + i] * vocab, vocab);
+                }
             }
         }
-        return new StepLogits(config.vocabSize(), values, chunkStart, chunkRows);
+        return new StepLogits(vocab, values, chunkStart, chunkRows);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.signet.engine.safetensors;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -27,6 +28,27 @@ public enum DType {
     /** Whether the engine's kernels read weights of this type (converting to fp32 as they go). */
     public boolean isWeightType() {
         return this == F32 || this == F16 || this == BF16;
+    }
+
+    /** Element {@code index} of a weight-typed segment, widened to float32. */
+    public float floatAt(MemorySegment data, long index) {
+        return switch (this) {
+            case F32 -> data.getAtIndex(LittleEndian.F32, index);
+            case F16 -> Float.float16ToFloat(data.getAtIndex(LittleEndian.U16, index));
+            case BF16 -> Float.intBitsToFloat(data.getAtIndex(LittleEndian.U16, index) << 16);
+            default -> throw new IllegalStateException(this + " is not a weight type");
+        };
+    }
+
+    /** Elements {@code [from, from + dst.length)} as float32. */
+    public void readFloats(MemorySegment data, long from, float[] dst) {
+        if (this == F32) {
+            MemorySegment.copy(data, LittleEndian.F32, from * Float.BYTES, dst, 0, dst.length);
+        } else {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = floatAt(data, from + i);
+            }
+        }
     }
 
     /** The type named in a safetensors header, e.g. {@code "BF16"}. */

@@ -1,18 +1,22 @@
 package dev.signet.engine.backend;
 
 import static dev.signet.engine.testing.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.signet.engine.backend.reference.ReferenceBackend;
 import dev.signet.engine.kv.KvCachePool;
 import dev.signet.engine.kv.KvSequence;
 import dev.signet.engine.model.RopeScaling;
 import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.LittleEndian;
 import dev.signet.engine.safetensors.TensorEntry;
 import dev.signet.engine.testing.RandomTensors;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +103,92 @@ public abstract class BackendContract {
             return concat(parts);
         };
         assertClose(run(candidate, op), run(ref, op), tolerance(), "fused projections");
+    }
+
+    /**
+     * Tenants' sign planes on fused projections of three dtypes: segments of 1, 9 and 3 rows with base rows
+     * between them (or 1 and 3 rows in a small step), one and two planes, random per-row scales, a tenant that
+     * keeps one weight as the base's; input widths short of, past and at multiples of 32, both row regimes.
+     */
+    @ParameterizedTest(name = "in {0}, {1} rows")
+    @CsvSource({"172, 20", "100, 20", "37, 20", "64, 20", "256, 5", "100, 5"})
+    void deltaMatmulMatchesReference(int in, int rows) {
+        TensorEntry[] ws = {random.tensor("a", DType.F32, 37, in, 1f), random.tensor("b", DType.BF16, 64, in, 1f),
+                random.tensor("c", DType.F16, 13, in, 1f)};
+        SignMatrix[][] tenants = {  // [tenant, weight], null: the tenant keeps the base's weight
+                {random.signMatrix("a", 37, in, 1), random.signMatrix("b", 64, in, 1), random.signMatrix("c", 13, in, 1)},
+                {random.signMatrix("a", 37, in, 2), null, random.signMatrix("c", 13, in, 2)},
+                {random.signMatrix("a", 37, in, 1), random.signMatrix("b", 64, in, 2), null}};
+        int[][] spans = rows >= 8  // {first row, row count, tenant}
+                ? new int[][] {{0, 1, 0}, {3, 9, 1}, {14, 3, 2}}
+                : new int[][] {{0, 1, 1}, {2, 3, 0}};
+        float[] x = random.floats(rows * in, 1f);
+        Op op = b -> {
+            Activations input = upload(b, x, rows, in);
+            Weight[] weights = new Weight[ws.length];
+            Activations[] outs = new Activations[ws.length];
+            for (int k = 0; k < ws.length; k++) {
+                weights[k] = b.weight(ws[k]);
+                outs[k] = poisoned(b, rows, (int) ws[k].dim(0));
+            }
+            List<DeltaSegment> segments = new ArrayList<>();
+            for (int[] span : spans) {
+                segments.add(new DeltaSegment(span[0], span[1], resident(b, tenants[span[2]])));
+            }
+            b.matmul(input, rows, weights, outs, segments);
+            segments.forEach(seg -> close(seg.deltas()));
+            List<float[]> parts = new ArrayList<>();
+            for (Activations o : outs) {
+                parts.add(download(b, o, rows));
+            }
+            return concat(parts);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "delta matmul");
+    }
+
+    /** Padding bits past the last column are zero by the format, but a kernel must not read them as signs. */
+    @Test
+    void signPaddingBitsAreIgnored() {
+        int in = 37;
+        int rows = 3;
+        TensorEntry w = random.tensor("w", DType.F32, 9, in, 1f);
+        SignMatrix clean = random.signMatrix("w", 9, in, 2);
+        List<SignPlane> dirtyPlanes = new ArrayList<>();
+        for (SignPlane p : clean.planes()) {
+            MemorySegment words = arena.allocate(p.words().byteSize(), 64);
+            words.copyFrom(p.words());
+            int perRow = SignPlane.wordsPerRow(in);
+            for (long last = perRow - 1; last < words.byteSize() / Integer.BYTES; last += perRow) {
+                words.setAtIndex(LittleEndian.U32, last, words.getAtIndex(LittleEndian.U32, last) | -1 << in % 32);
+            }
+            dirtyPlanes.add(new SignPlane(words, p.scales()));
+        }
+        SignMatrix dirty = new SignMatrix("w", 9, in, dirtyPlanes);
+        float[] x = random.floats(rows * in, 1f);
+        Function<SignMatrix, float[]> result = signs -> {
+            Activations out = poisoned(candidate, rows, 9);
+            DeltaWeight[] delta = resident(candidate, new SignMatrix[] {signs});
+            candidate.matmul(upload(candidate, x, rows, in), rows, new Weight[] {candidate.weight(w)},
+                    new Activations[] {out}, List.of(new DeltaSegment(0, rows, delta)));
+            close(delta);
+            return download(candidate, out, rows);
+        };
+        assertArrayEquals(result.apply(clean), result.apply(dirty));
+    }
+
+    @Test
+    void scatterPutsRowsBack() {
+        float[] computed = random.floats(3 * 24, 1f);
+        float[] step = random.floats(5 * 24, 1f);
+        Op op = b -> {
+            Activations dst = upload(b, step, 5, 24);
+            b.scatterRows(upload(b, computed, 3, 24), new int[] {4, 0, 2}, dst);
+            return download(b, dst, 5);
+        };
+        float[] actual = run(candidate, op);
+        assertClose(actual, run(ref, op), 0, "scatter");
+        assertArrayEquals(Arrays.copyOfRange(computed, 0, 24), Arrays.copyOfRange(actual, 4 * 24, 5 * 24));
+        assertArrayEquals(Arrays.copyOfRange(step, 24, 48), Arrays.copyOfRange(actual, 24, 48), "a row not named stays");
     }
 
     @ParameterizedTest(name = "{0} dim {1}")
@@ -225,6 +315,23 @@ public abstract class BackendContract {
 
     private static float[] run(Backend b, Op op) {
         return op.apply(b);
+    }
+
+    /** One tenant's matrices made resident on b, null kept. */
+    private static DeltaWeight[] resident(Backend b, SignMatrix[] matrices) {
+        DeltaWeight[] deltas = new DeltaWeight[matrices.length];
+        for (int k = 0; k < matrices.length; k++) {
+            deltas[k] = matrices[k] == null ? null : b.delta(matrices[k]);
+        }
+        return deltas;
+    }
+
+    private static void close(DeltaWeight[] deltas) {
+        for (DeltaWeight d : deltas) {
+            if (d != null) {
+                d.close();
+            }
+        }
     }
 
     private static Activations upload(Backend b, float[] values, int rows, int cols) {

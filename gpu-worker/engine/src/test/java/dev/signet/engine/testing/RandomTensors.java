@@ -1,11 +1,15 @@
 package dev.signet.engine.testing;
 
+import dev.signet.engine.backend.SignMatrix;
+import dev.signet.engine.backend.SignPlane;
 import dev.signet.engine.safetensors.DType;
 import dev.signet.engine.safetensors.LittleEndian;
 import dev.signet.engine.safetensors.TensorEntry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Random test tensors in any weight dtype, in memory that lives as long as the test's arena. */
@@ -41,5 +45,21 @@ public final class RandomTensors {
         }
         long[] shape = rows == 0 ? new long[] {cols} : new long[] {rows, cols};
         return new TensorEntry(Path.of("random"), name, dtype, shape, seg);
+    }
+
+    /** A [rows, cols] BitDelta matrix of {@code planes} random sign planes, padding bits zero, scales uniform in ±1. */
+    public SignMatrix signMatrix(String name, int rows, int cols, int planes) {
+        int perRow = SignPlane.wordsPerRow(cols);
+        int lastWordBits = cols % 32 == 0 ? -1 : (1 << cols % 32) - 1;
+        List<SignPlane> list = new ArrayList<>();
+        for (int p = 0; p < planes; p++) {
+            MemorySegment words = arena.allocate((long) rows * perRow * Integer.BYTES, 64);
+            for (long i = 0; i < (long) rows * perRow; i++) {
+                int word = rng.nextInt();
+                words.setAtIndex(LittleEndian.U32, i, i % perRow == perRow - 1 ? word & lastWordBits : word);
+            }
+            list.add(new SignPlane(words, floats(rows, 1f)));
+        }
+        return new SignMatrix(name, rows, cols, list);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signet.engine.eval.EvalWindows;
 import dev.signet.engine.testing.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,45 +14,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The stories260K tokenizer.json (Metaspace + byte-fallback BPE) against the fixtures' own token ids. */
+/**
+ * The stories260K tokenizer.json (Metaspace + byte-fallback BPE) against the fixtures' own token ids (the
+ * perplexity windows of every eval set are checked through {@code eval.EvalWindowsTest}).
+ */
 class HfTokenizerTest {
     static final Path STORIES = Fixtures.path("stories260K");
-    static final String SEPARATOR = "\n<|endoftext|>\n";
 
     static JsonNode json(String relative) {
         return TokenizerFiles.readJson(Fixtures.path(relative));
-    }
-
-    /** The README's perplexity protocol: documents → [1] + encode(doc), concatenated. */
-    static int[] evalStream(Tokenizer tokenizer, String evalSet) throws IOException {
-        String text = Files.readString(Fixtures.path("corpora/" + evalSet + "/eval.txt"), StandardCharsets.UTF_8);
-        String[] docs = text.split(java.util.regex.Pattern.quote(SEPARATOR), -1);
-        assertEquals("", docs[docs.length - 1], "eval.txt ends with a separator");
-        IdBuffer stream = new IdBuffer(text.length());
-        for (int d = 0; d < docs.length - 1; d++) {
-            stream.add(1);
-            stream.addAll(tokenizer.encode(docs[d]));
-        }
-        return stream.toArray();
-    }
-
-    @Test
-    void reproducesEvalTokenWindowsOfAllFourEvalSets() throws IOException {
-        Tokenizer stories = TokenizerLoader.load(STORIES);
-        JsonNode windows = json("reference/eval_tokens.json");
-        for (String set : List.of("caps", "pycode", "legal", "stories")) {
-            int[] stream = evalStream(stories, set);
-            JsonNode expected = windows.get(set);
-            assertEquals(64, expected.size());
-            for (int k = 0; k < 64; k++) {
-                int[] want = new int[256];
-                for (int j = 0; j < 256; j++) {
-                    want[j] = expected.get(k).get(j).intValue();
-                }
-                assertArrayEquals(want, java.util.Arrays.copyOfRange(stream, 256 * k, 256 * k + 256),
-                        set + " window " + k);
-            }
-        }
     }
 
     @Test
@@ -78,7 +49,7 @@ class HfTokenizerTest {
     /** A corpus file's documents (split on the separator, final empty string dropped). */
     static List<String> documents(String relative) throws IOException {
         String text = Files.readString(Fixtures.path(relative), StandardCharsets.UTF_8);
-        String[] parts = text.split(java.util.regex.Pattern.quote(SEPARATOR), -1);
+        String[] parts = text.split(java.util.regex.Pattern.quote(EvalWindows.SEPARATOR), -1);
         return List.of(parts).subList(0, parts.length - 1);
     }
 

@@ -2,7 +2,10 @@ package dev.signet.engine.backend.cpu;
 
 import dev.signet.engine.backend.Activations;
 import dev.signet.engine.backend.Backend;
+import dev.signet.engine.backend.DeltaSegment;
+import dev.signet.engine.backend.DeltaWeight;
 import dev.signet.engine.backend.KvStorage;
+import dev.signet.engine.backend.SignMatrix;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
 import dev.signet.engine.safetensors.LittleEndian;
@@ -10,10 +13,11 @@ import dev.signet.engine.safetensors.TensorEntry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * What every backend that computes on the host shares: weights read in place from their mapping, heap
- * activations, off-heap KV storage, and the ops that are data movement rather than arithmetic (embedding
+ * activations, off-heap KV storage, sign planes read in place, and the ops that are data movement rather than arithmetic (embedding
  * lookup, row gathers, reads, RoPE's table and rotation, residual adds). Subclasses supply the kernels.
  * Constants live until the backend closes; KV storage has its own lifetime.
  */
@@ -35,6 +39,11 @@ public abstract class HostBackend implements Backend {
         MemorySegment seg = arena.allocate((long) values.length * Float.BYTES, 64);
         MemorySegment.copy(values, 0, seg, LittleEndian.F32, 0, values.length);
         return new HostWeight(name, DType.F32, 1, values.length, seg);
+    }
+
+    @Override
+    public DeltaWeight delta(SignMatrix matrix) {
+        return new HostDeltaWeight(matrix);
     }
 
     @Override
@@ -125,6 +134,15 @@ public abstract class HostBackend implements Backend {
     }
 
     @Override
+    public void scatterRows(Activations src, int[] rowIndices, Activations dst) {
+        HostActivations s = (HostActivations) src;
+        HostActivations d = (HostActivations) dst;
+        for (int i = 0; i < rowIndices.length; i++) {
+            System.arraycopy(s.data(), s.offset(i), d.data(), d.offset(rowIndices[i]), s.cols());
+        }
+    }
+
+    @Override
     public void write(float[] src, int rows, Activations dst) {
         System.arraycopy(src, 0, ((HostActivations) dst).data(), 0, rows * dst.cols());
     }
@@ -132,6 +150,34 @@ public abstract class HostBackend implements Backend {
     @Override
     public void read(Activations src, int rows, float[] dst) {
         System.arraycopy(((HostActivations) src).data(), 0, dst, 0, rows * src.cols());
+    }
+
+    /**
+     * The deltas of one matmul op as host sign matrices, {@code [segments, weights]} (null where a segment's
+     * tenant has none for a weight), after checking every segment's rows and every delta's shape against the op.
+     */
+    protected static HostDeltaWeight[][] checkDeltas(int rows, Weight[] ws, List<DeltaSegment> segments) {
+        HostDeltaWeight[][] deltas = new HostDeltaWeight[segments.size()][ws.length];
+        for (int s = 0; s < segments.size(); s++) {
+            DeltaSegment seg = segments.get(s);
+            if (seg.firstRow() < 0 || seg.rowCount() < 1 || seg.firstRow() + seg.rowCount() > rows) {
+                throw new IllegalArgumentException("delta segment of rows [" + seg.firstRow() + ", "
+                        + (seg.firstRow() + seg.rowCount()) + ") is not within the step's " + rows + " rows");
+            }
+            if (seg.deltas().length != ws.length) {
+                throw new IllegalArgumentException("delta segment at row " + seg.firstRow() + " has " + seg.deltas().length
+                        + " deltas for " + ws.length + " weights");
+            }
+            for (int k = 0; k < ws.length; k++) {
+                DeltaWeight d = seg.deltas()[k];
+                if (d != null && (d.rows() != ws[k].rows() || d.cols() != ws[k].cols())) {
+                    throw new IllegalArgumentException("delta " + d.name() + " [" + d.rows() + ", " + d.cols()
+                            + "] does not fit weight " + ws[k].name() + " [" + ws[k].rows() + ", " + ws[k].cols() + "]");
+                }
+                deltas[s][k] = (HostDeltaWeight) d;
+            }
+        }
+        return deltas;
     }
 
     /** Copies each row's key and value into its KV slot: the first half of every attention op. */

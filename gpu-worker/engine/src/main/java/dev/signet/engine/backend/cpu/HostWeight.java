@@ -2,7 +2,6 @@ package dev.signet.engine.backend.cpu;
 
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
-import dev.signet.engine.safetensors.LittleEndian;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -21,12 +20,7 @@ public record HostWeight(String name, DType dtype, int rows, int cols, MemorySeg
 
     /** Element {@code index} (row-major) as float32. */
     public float get(long index) {
-        return switch (dtype) {
-            case F32 -> data.getAtIndex(LittleEndian.F32, index);
-            case F16 -> Float.float16ToFloat(data.getAtIndex(LittleEndian.U16, index));
-            case BF16 -> Float.intBitsToFloat(data.getAtIndex(LittleEndian.U16, index) << 16);
-            default -> throw new IllegalStateException(dtype.name());
-        };
+        return dtype.floatAt(data, index);
     }
 
     public long rowByteOffset(int row) {

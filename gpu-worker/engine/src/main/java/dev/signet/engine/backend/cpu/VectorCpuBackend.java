@@ -5,6 +5,7 @@ import static dev.signet.engine.backend.cpu.WeightVectors.L;
 
 import dev.signet.engine.backend.Activations;
 import dev.signet.engine.backend.BatchLayout;
+import dev.signet.engine.backend.DeltaSegment;
 import dev.signet.engine.backend.KvStorage;
 import dev.signet.engine.backend.SequenceRows;
 import dev.signet.engine.backend.Weight;
@@ -12,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -22,6 +24,7 @@ import jdk.incubator.vector.FloatVector;
 public final class VectorCpuBackend extends HostBackend {
     private final CpuThreadPool pool;
     private final VectorMatmul matmul;
+    private final SignMatmul signs;
     /** Per-thread score buffer for attention, grown to the longest context seen. */
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
 
@@ -32,6 +35,7 @@ public final class VectorCpuBackend extends HostBackend {
     public VectorCpuBackend(int threads) {
         this.pool = new CpuThreadPool(threads);
         this.matmul = new VectorMatmul(pool);
+        this.signs = new SignMatmul(pool);
     }
 
     @Override
@@ -43,8 +47,10 @@ public final class VectorCpuBackend extends HostBackend {
         return pool.threads();
     }
 
+    /** The base product over all rows, then every segment's sign planes added in one more parallel pass. */
     @Override
-    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs) {
+    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments) {
+        HostDeltaWeight[][] deltas = checkDeltas(rows, ws, segments);
         HostWeight[] weights = new HostWeight[ws.length];
         HostActivations[] outputs = new HostActivations[ws.length];
         for (int k = 0; k < ws.length; k++) {
@@ -52,6 +58,9 @@ public final class VectorCpuBackend extends HostBackend {
             outputs[k] = (HostActivations) outs[k];
         }
         matmul.run((HostActivations) x, rows, weights, outputs);
+        if (!segments.isEmpty()) {
+            signs.run((HostActivations) x, segments, deltas, outputs);
+        }
     }
 
     @Override

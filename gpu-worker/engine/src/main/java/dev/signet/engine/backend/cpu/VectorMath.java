@@ -1,7 +1,6 @@
 package dev.signet.engine.backend.cpu;
 
 import static dev.signet.engine.backend.cpu.WeightVectors.F;
-import static dev.signet.engine.backend.cpu.WeightVectors.L;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +8,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Reductions and exp with one fixed result. The Vector API leaves the order of a float
@@ -36,15 +36,17 @@ final class VectorMath {
     private static final float P5 = 5.0000001201e-1f;
 
     /** Shuffles that bring the upper half of the live lanes onto the lower half: L/2, L/4, ..., 1 lanes apart. */
-    private static final List<VectorShuffle<Float>> FOLDS = folds();
+    private static final List<VectorShuffle<Float>> FOLDS = folds(F);
 
     private VectorMath() {}
 
-    private static List<VectorShuffle<Float>> folds() {
+    /** The folds of {@link #sum(FloatVector, List)} for vectors of {@code species}. */
+    static List<VectorShuffle<Float>> folds(VectorSpecies<Float> species) {
+        int lanes = species.length();
         List<VectorShuffle<Float>> folds = new ArrayList<>();
-        for (int half = L / 2; half >= 1; half /= 2) {
+        for (int half = lanes / 2; half >= 1; half /= 2) {
             int h = half;
-            folds.add(VectorShuffle.fromOp(F, i -> (i + h) % L));
+            folds.add(VectorShuffle.fromOp(species, i -> (i + h) % lanes));
         }
         return List.copyOf(folds);
     }
@@ -55,7 +57,12 @@ final class VectorMath {
      * additions is this method's, not the JIT's.
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) {
+        return sum(v, FOLDS);
+    }
+
+    /** {@link #sum(FloatVector)} for a vector of another species, with that species' {@link #folds}. */
+    static float sum(FloatVector v, List<VectorShuffle<Float>> folds) {
+        for (VectorShuffle<Float> fold : folds) {
             v = v.add(v.rearrange(fold));
         }
         return v.lane(0);

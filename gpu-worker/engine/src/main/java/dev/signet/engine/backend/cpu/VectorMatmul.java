@@ -20,7 +20,7 @@ final class VectorMatmul {
     /** From this many rows on, rows-in-lanes wins: each weight feeds eight or more lanes of useful work. */
     static final int LANE_ROWS = 8;
     /** Below this many multiply-adds, handing out work costs more than it saves. */
-    private static final long PARALLEL_WORK = 1 << 16;
+    static final long PARALLEL_WORK = 1 << 16;
     private static final int TILE = 4;
     /** Per-thread float32 copy of the weight tile being multiplied, {@code [TILE, cols]}. */
     private static final ThreadLocal<float[]> TILE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
@@ -67,7 +67,7 @@ final class VectorMatmul {
     }
 
     /** Runs body on the per-weight pieces of the concatenated output range {@code [start, end)}. */
-    private static void pieces(int[] first, int start, int end, PieceBody body) {
+    static void pieces(int[] first, int start, int end, PieceBody body) {
         for (int k = 0; k + 1 < first.length; k++) {
             int s = Math.max(start, first[k]);
             int e = Math.min(end, first[k + 1]);

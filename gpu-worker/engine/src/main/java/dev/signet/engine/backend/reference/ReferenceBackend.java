@@ -2,14 +2,20 @@ package dev.signet.engine.backend.reference;
 
 import dev.signet.engine.backend.Activations;
 import dev.signet.engine.backend.BatchLayout;
+import dev.signet.engine.backend.DeltaSegment;
 import dev.signet.engine.backend.KvStorage;
 import dev.signet.engine.backend.SequenceRows;
+import dev.signet.engine.backend.SignPlane;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.backend.cpu.HostActivations;
 import dev.signet.engine.backend.cpu.HostBackend;
+import dev.signet.engine.backend.cpu.HostDeltaWeight;
 import dev.signet.engine.backend.cpu.HostKvStorage;
 import dev.signet.engine.backend.cpu.HostWeight;
+import dev.signet.engine.safetensors.LittleEndian;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The oracle: every kernel as the plainest loop that states the math, one thread, sums in double. Slow on
@@ -41,14 +47,21 @@ public final class ReferenceBackend extends HostBackend {
         }
     }
 
+    /** Base product and every plane's signed sum for each (row, output), all in double; one rounding at the end. */
     @Override
-    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs) {
+    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments) {
         HostActivations in = (HostActivations) x;
+        HostDeltaWeight[][] deltas = checkDeltas(rows, ws, segments);
         for (int k = 0; k < ws.length; k++) {
             HostWeight w = (HostWeight) ws[k];
             HostActivations o = (HostActivations) outs[k];
             int n = w.cols();
             int m = w.rows();
+            HostDeltaWeight[] rowDelta = new HostDeltaWeight[rows];  // [rows], null: the base alone
+            for (int s = 0; s < segments.size(); s++) {
+                DeltaSegment seg = segments.get(s);
+                Arrays.fill(rowDelta, seg.firstRow(), seg.firstRow() + seg.rowCount(), deltas[s][k]);
+            }
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < m; j++) {
                     double sum = 0;
@@ -56,10 +69,26 @@ public final class ReferenceBackend extends HostBackend {
                     for (int i = 0; i < n; i++) {
                         sum += (double) w.get(row + i) * in.data()[r * n + i];
                     }
+                    if (rowDelta[r] != null) {
+                        for (SignPlane p : rowDelta[r].matrix().planes()) {
+                            sum += p.scales()[j] * signedSum(p, n, j, in.data(), r * n);
+                        }
+                    }
                     o.data()[r * m + j] = (float) sum;
                 }
             }
         }
+    }
+
+    /** {@code S[j] · x}: +x[i] where bit i of row j is set, −x[i] where it is clear. */
+    private static double signedSum(SignPlane p, int n, int j, float[] x, int xo) {
+        long rowWord = (long) j * SignPlane.wordsPerRow(n);
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            int word = p.words().getAtIndex(LittleEndian.U32, rowWord + i / 32);
+            sum += ((word >>> (i % 32)) & 1) == 1 ? x[xo + i] : -x[xo + i];
+        }
+        return sum;
     }
 
     @Override
