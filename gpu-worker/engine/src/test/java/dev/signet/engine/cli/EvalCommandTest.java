@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.signet.engine.testing.Fixtures;
 import dev.signet.engine.testing.ReferenceOracle;
 import dev.signet.engine.testing.TenantDeltas;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,18 +15,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code signet eval} as a user meets it: the protocol's perplexity as text or JSON, and mistakes explained. */
-class EvalCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        return SignetCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    private static String fixture(String relative) {
-        return Fixtures.path(relative).toString();
-    }
-
+class EvalCommandTest extends CliHarness {
     @Test
     void jsonGivesTheReferencePerplexityOfTheBaseOnStories() {
         int code = run("eval", "--model", fixture("stories260K"), "--text", fixture("corpora/stories/eval.txt"), "--json",
