@@ -101,16 +101,17 @@ final class MatrixCompression implements PlannedTensor {
         double[] c = inputs == null ? null : inputs.of(layer, site);
         double[] u = inputs == null ? null : inputs.inverseFactor(layer, site);
         float[] d = new float[cols];
+        float[] baseRow = new float[cols];
         int words = SignPlane.wordsPerRow(cols);
         int[] row = new int[words];
         planeWords[plane - 1] = new int[rows * words];
-        float start = c == null ? 0 : matrixFit(plane, c, d, row);
+        float start = c == null ? 0 : matrixFit(plane, c, d, baseRow, row);
         double absSum = 0;
         double dcd = 0;
         double dcs = 0;
         double scs = 0;
         for (int r = 0; r < rows; r++) {
-            residual(r, plane, d, row);
+            residual(r, plane, d, baseRow, row);
             if (c == null) {
                 SignRows.pack(d, row);
                 for (float v : d) {
@@ -140,11 +141,11 @@ final class MatrixCompression implements PlannedTensor {
     }
 
     /** One scale for the whole matrix, fitted to {@code sign(residual)}: the start of the error-feedback sweep. */
-    private float matrixFit(int plane, double[] c, float[] d, int[] row) {
+    private float matrixFit(int plane, double[] c, float[] d, float[] baseRow, int[] row) {
         double dcs = 0;
         double scs = 0;
         for (int r = 0; r < rows; r++) {
-            residual(r, plane, d, row);
+            residual(r, plane, d, baseRow, row);
             SignRows.Fit fit = SignRows.fit(d, packed(d, row), c);
             dcs += fit.dcs();
             scs += fit.scs();
@@ -157,13 +158,12 @@ final class MatrixCompression implements PlannedTensor {
         return row;
     }
 
-    /** Row r of ΔW less the planes before {@code plane}. d: [cols], scratch: [words] */
-    private void residual(int r, int plane, float[] d, int[] scratch) {
-        float[] b = new float[cols];
-        base.dtype().readFloats(base.data(), (long) r * cols, b);
+    /** Row r of ΔW less the planes before {@code plane}. d, baseRow: [cols], scratch: [words] */
+    private void residual(int r, int plane, float[] d, float[] baseRow, int[] scratch) {
+        base.dtype().readFloats(base.data(), (long) r * cols, baseRow);
         tuned.dtype().readFloats(tuned.data(), (long) r * cols, d);
         for (int i = 0; i < cols; i++) {
-            d[i] -= b[i];
+            d[i] -= baseRow[i];
         }
         int words = scratch.length;
         for (int p = 1; p < plane; p++) {
