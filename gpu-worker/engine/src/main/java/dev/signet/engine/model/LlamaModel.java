@@ -123,6 +123,11 @@ public final class LlamaModel implements AutoCloseable {
         return options;
     }
 
+    /** The base weights this model was built from (host tensors; deltas are checked against them). */
+    public LlamaWeights weights() {
+        return baseWeights;
+    }
+
     public KvCachePool kvCache() {
         return kvCache;
     }
