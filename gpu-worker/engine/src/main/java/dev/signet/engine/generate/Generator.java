@@ -4,10 +4,6 @@ import dev.signet.engine.kv.KvSequence;
 import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.SequenceChunk;
 import dev.signet.engine.model.StepLogits;
-import dev.signet.engine.sampling.FinishReason;
-import dev.signet.engine.sampling.Sampler;
-import dev.signet.engine.sampling.StopStringMatcher;
-import dev.signet.engine.tokenizer.StreamingDecoder;
 import dev.signet.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,7 +71,7 @@ public final class Generator {
             total += rows;
             for (int c = 0; c < owners.size(); c++) {
                 Sequence s = owners.get(c);
-                if (s.prefilled == s.prompt.length && s.generated.isEmpty()) {
+                if (s.prefilled == s.prompt.length && s.output.count() == 0) {
                     s.accept(logits, c, listener);
                 }
             }
@@ -88,7 +84,7 @@ public final class Generator {
         int tokens = 0;
         int budget = model.options().maxBatchRows();
         while (true) {
-            List<Sequence> active = seqs.stream().filter(s -> s.finish == null).limit(budget).toList();
+            List<Sequence> active = seqs.stream().filter(s -> !s.finished()).limit(budget).toList();
             if (active.isEmpty()) {
                 return tokens;
             }
@@ -107,29 +103,27 @@ public final class Generator {
         final int[] prompt;
         final GenerationRequest request;
         final KvSequence kv = new KvSequence();
-        final Sampler sampler;
-        final StreamingDecoder decoder;
-        final StopStringMatcher stops;
-        final List<Integer> generated = new ArrayList<>();
-        final StringBuilder text = new StringBuilder();
+        final SequenceOutput output;
         int prefilled;
-        FinishReason finish;
 
         Sequence(int index, GenerationRequest request) {
             this.index = index;
             this.request = request;
             this.prompt = request.promptIds();
-            if (prompt.length >= model.config().maxPositionEmbeddings()) {
+            int room = model.config().maxPositionEmbeddings() - prompt.length;
+            if (room <= 0) {
                 throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the model's context of "
                         + model.config().maxPositionEmbeddings());
             }
-            this.sampler = new Sampler(request.params());
-            this.decoder = tokenizer.streamingDecoder(prompt);
-            this.stops = new StopStringMatcher(request.params().stopStrings());
+            this.output = new SequenceOutput(request.params(), prompt, tokenizer, stopTokens, Math.min(request.params().maxTokens(), room));
+        }
+
+        boolean finished() {
+            return output.finish() != null;
         }
 
         int lastToken() {
-            return generated.getLast();
+            return output.token(output.count() - 1);
         }
 
         /** Tokens continuing this sequence under its request's delta. */
@@ -138,27 +132,15 @@ public final class Generator {
         }
 
         void accept(StepLogits logits, int chunk, TokenListener listener) {
-            int token = sampler.sample(logits.values(), logits.offset(chunk, logits.rows(chunk) - 1), logits.vocab());
-            generated.add(token);
-            boolean stopToken = stopTokens.contains(token) && !request.params().ignoreEos();
-            String delta = stopToken ? "" : stops.push(decoder.push(token));
-            if (stopToken || stops.stopped()) {
-                finish = FinishReason.STOP;
-            } else if (generated.size() >= request.params().maxTokens()
-                    || prompt.length + generated.size() >= model.config().maxPositionEmbeddings()) {
-                finish = FinishReason.LENGTH;
-            }
-            if (finish != null) {
-                delta += stops.push(decoder.flush());
-                delta += stops.flush();
+            SequenceOutput.Emitted e = output.next(logits.values(), logits.offset(chunk, logits.rows(chunk) - 1), logits.vocab());
+            if (e.finish() != null) {
                 model.kvCache().release(kv);  // free its blocks now: later steps may need them
             }
-            text.append(delta);
-            listener.onToken(index, token, delta);
+            listener.onToken(index, e.token(), e.text());
         }
 
         GenerationResult result() {
-            return new GenerationResult(generated.stream().mapToInt(Integer::intValue).toArray(), text.toString(), finish);
+            return output.result();
         }
     }
 }
