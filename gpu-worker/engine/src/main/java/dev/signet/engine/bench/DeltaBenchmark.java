@@ -1,23 +1,16 @@
 package dev.signet.engine.bench;
 
-import dev.signet.engine.backend.SignMatrix;
-import dev.signet.engine.backend.SignPlane;
 import dev.signet.engine.backend.cpu.VectorCpuBackend;
 import dev.signet.engine.kv.KvSequence;
-import dev.signet.engine.model.LayerWeights;
 import dev.signet.engine.model.LlamaConfig;
 import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.LlamaWeights;
-import dev.signet.engine.model.ModelDelta;
 import dev.signet.engine.model.ModelOptions;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.model.SequenceChunk;
 import dev.signet.engine.safetensors.SafetensorsCheckpoint;
-import dev.signet.engine.safetensors.TensorEntry;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +61,7 @@ public final class DeltaBenchmark {
                     ModelOptions.forSequences(ROWS * (TENANTS.length + 1), positions, ROWS * promptTokens))) {
                 List<ResidentDelta> deltas = new ArrayList<>();
                 for (int t = 0; t < ROWS; t++) {
-                    deltas.add(model.load(randomDelta("tenant-" + t, weights, arena, t)));
+                    deltas.add(model.load(RandomDeltas.of("tenant-" + t, weights, arena, t)));
                 }
                 progress.printf("  %s: %d random tenant deltas resident; warming up%n", label, ROWS);
                 List<Batch> batches = new ArrayList<>();
@@ -140,28 +133,6 @@ public final class DeltaBenchmark {
         doc.put("speedup_16_tenants_over_separate_models", speedup);
         doc.put("targets", Map.of("max_cost_per_tenant_over_base_step", MAX_TENANT_COST, "min_speedup_16_tenants", MIN_SPEEDUP));
         return doc;
-    }
-
-    /** Random sign planes for every projection, one scale per matrix: the bytes a real one-bit delta has. */
-    private static ModelDelta randomDelta(String id, LlamaWeights weights, Arena arena, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, SignMatrix> projections = new LinkedHashMap<>();
-        for (LayerWeights l : weights.layers()) {
-            for (TensorEntry t : List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down())) {
-                int rows = Math.toIntExact(t.dim(0));
-                int cols = Math.toIntExact(t.dim(1));
-                int words = SignPlane.wordsPerRow(cols);
-                MemorySegment bits = arena.allocate((long) rows * words * Integer.BYTES, 64);
-                for (long i = 0; i < (long) rows * words; i++) {
-                    int w = rng.nextInt();
-                    bits.setAtIndex(ValueLayout.JAVA_INT, i, cols % 32 != 0 && i % words == words - 1 ? w & ((1 << (cols % 32)) - 1) : w);
-                }
-                float[] scales = new float[rows];
-                Arrays.fill(scales, 1e-3f);
-                projections.put(t.name(), new SignMatrix(t.name(), rows, cols, List.of(new SignPlane(bits, scales))));
-            }
-        }
-        return new ModelDelta(id, projections, Map.of());
     }
 
     /** A set of sequences decoding together, rows spread round-robin over {@code tenants} deltas (0: the base). */
