@@ -186,6 +186,19 @@ public final class DeltaCache implements DeltaProvider, AutoCloseable {
     }
 
     @Override
+    public void prefetch(String digest) {
+        load(digest, CacheTier.HOST, false);   // a failure reaches the request through acquire, which retries the load
+    }
+
+    @Override
+    public boolean waitsForSlot(String digest) {
+        synchronized (lock) {
+            Entry e = entries.get(digest);
+            return e != null && e.resident == null && e.artifact != null && deviceUsed >= config.deviceSlots();
+        }
+    }
+
+    @Override
     public void release(String digest) {
         ArtifactDigest.require(digest);
         boolean slotFreed;

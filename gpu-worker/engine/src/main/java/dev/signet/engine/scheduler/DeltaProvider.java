@@ -31,6 +31,17 @@ public interface DeltaProvider {
     /** One user of an acquired delta is done; an unpinned delta may be evicted. */
     void release(String delta);
 
+    /** A request for the delta arrived: start bringing it closer (fetch, check, host memory) without taking a slot or a pin. */
+    default void prefetch(String delta) {}
+
+    /**
+     * Whether the delta is ready for the device but every device slot holds a delta some request uses: a slot
+     * frees only when its users finish, so the scheduler stops giving other deltas new users until it does.
+     */
+    default boolean waitsForSlot(String delta) {
+        return false;
+    }
+
     /** Runs at the start of every step: device-tier work queued from other threads (explicit loads, evictions). */
     default void beforeStep() {}
 

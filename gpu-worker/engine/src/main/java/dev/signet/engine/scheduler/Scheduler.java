@@ -204,7 +204,7 @@ public final class Scheduler {
             }
             t.waiting.addLast(s);
             if (s.request.delta() != null) {
-                acquireDelta(s);   // starts a cold delta's load now, while the request queues
+                prefetch(s);   // a cold delta loads while the request queues
             }
         }
         for (ScheduledSequence s; (s = cancels.poll()) != null; ) {
@@ -265,14 +265,32 @@ public final class Scheduler {
                 .filter(t -> !t.waiting.isEmpty())
                 .sorted(Comparator.<TenantQueue>comparingDouble(t -> t.counter).thenComparingLong(t -> t.waiting.getFirst().arrival))
                 .toList();
+        // Once a better-served request waits for a device slot, no other delta gets a new user: a slot frees only
+        // when its users finish, and a stream of new users would keep every slot busy for ever.
+        boolean slotsDraining = false;
         for (TenantQueue t : order) {
             for (ScheduledSequence s : List.copyOf(t.waiting)) {
-                if (!s.needsDelta() || acquireDelta(s)) {
+                if (!s.needsDelta()) {
                     return s;
                 }
+                if (slotsDraining) {
+                    continue;
+                }
+                if (acquireDelta(s)) {
+                    return s;
+                }
+                slotsDraining = !s.ended && deltas.waitsForSlot(s.request.delta());
             }
         }
         return null;
+    }
+
+    private void prefetch(ScheduledSequence s) {
+        try {
+            deltas.prefetch(s.request.delta());
+        } catch (RuntimeException e) {
+            fail(s, RequestFailure.Kind.DELTA_UNAVAILABLE, e.getMessage());
+        }
     }
 
     /** Tries to pin the sequence's delta on the device; false while it loads (or when the load failed: the request ends). */
