@@ -218,6 +218,11 @@ class WorkerApiTest {
         assertInvalid(body("tenant", "t"), "prompt");
         assertInvalid(body("tenant", "t", "prompt_ids", List.of(1, 99_999)), "prompt_ids");
 
+        worker.api.post().uri("/v1/generate").contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(body("tenant", "t", "prompt", PROMPT, "top_k", -1)).exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody().jsonPath("$.error.param").isEqualTo("top_k");
         worker.api.post().uri("/v1/generate").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"tenant\": ").exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error.type").isEqualTo("invalid_request_error");
@@ -229,6 +234,9 @@ class WorkerApiTest {
         worker.api.put().uri("/v1/deltas/{digest}?tier=gpu", WorkerTestFiles.bundledDigest("caps")).exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error.param").isEqualTo("tier");
+        worker.api.put().uri("/v1/deltas/{digest}?pin=maybe", WorkerTestFiles.bundledDigest("caps")).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error.param").isEqualTo("pin");
     }
 
     private void assertInvalid(Map<String, Object> body, String param) {

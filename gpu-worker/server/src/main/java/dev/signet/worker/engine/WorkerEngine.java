@@ -55,7 +55,6 @@ public class WorkerEngine implements SmartLifecycle {
     private volatile String loadFailure;
     private volatile boolean running;
     private volatile boolean stopping;
-    private Thread loader;
 
     public WorkerEngine(WorkerProperties props, WorkerResidency residency, ApplicationEventPublisher events) {
         this.props = props;
@@ -105,7 +104,7 @@ public class WorkerEngine implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        loader = Thread.ofPlatform().name("model-loader").daemon(true).start(this::load);
+        Thread.ofPlatform().name("model-loader").daemon(true).start(this::load);
     }
 
     private void load() {

@@ -2,7 +2,6 @@ package dev.signet.worker.metrics;
 
 import dev.signet.engine.deltacache.CacheTier;
 import dev.signet.engine.deltacache.CachedDelta;
-import dev.signet.engine.scheduler.SchedulerState;
 import dev.signet.worker.config.WorkerProperties;
 import dev.signet.worker.engine.LoadedEngine;
 import dev.signet.worker.engine.WorkerEngine;
@@ -87,11 +86,6 @@ public class WorkerMetrics {
     private static double entriesIn(WorkerEngine engine, CacheTier tier) {
         List<CachedDelta> entries = engine.loaded().map(LoadedEngine::cache).map(c -> c.entries()).orElse(List.of());
         return entries.stream().filter(d -> d.tier() == tier).count();
-    }
-
-    /** The scheduler's state as the gauges read it. */
-    SchedulerState state() {
-        return engine.schedulerState();
     }
 
     /** Starts recording one request, submitted now. */
