@@ -1,0 +1,19 @@
+package dev.signet.worker;
+
+import dev.signet.worker.config.WorkerProperties;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+/**
+ * The Signet worker: one engine (one base model, a delta cache, a continuous-batching scheduler) behind the internal
+ * HTTP API the gateway calls (docs/worker-api.md), with health probes and Prometheus metrics on the management port.
+ * Run it with {@code ./signet worker}, which adds the JVM flags the engine needs.
+ */
+@SpringBootApplication
+@EnableConfigurationProperties(WorkerProperties.class)
+public class WorkerApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(WorkerApplication.class, args);
+    }
+}

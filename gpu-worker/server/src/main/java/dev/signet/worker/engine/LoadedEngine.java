@@ -1,0 +1,24 @@
+package dev.signet.worker.engine;
+
+import dev.signet.engine.backend.Backend;
+import dev.signet.engine.deltacache.DeltaCache;
+import dev.signet.engine.deltacache.DeltaSource;
+import dev.signet.engine.model.LlamaCheckpoint;
+import dev.signet.engine.model.LlamaModel;
+import dev.signet.engine.scheduler.Scheduler;
+import dev.signet.engine.scheduler.StepLoop;
+
+/**
+ * The engine parts of a worker once its model has loaded, in the order they were built: the checkpoint (config,
+ * mapped weights, tokenizer), the backend, the model with its KV pool, the base's digest, the delta cache over the
+ * delta source, the scheduler and the step loop that runs it.
+ */
+public record LoadedEngine(
+        LlamaCheckpoint checkpoint,
+        Backend backend,
+        LlamaModel model,
+        String baseDigest,
+        DeltaSource source,
+        DeltaCache cache,
+        Scheduler scheduler,
+        StepLoop stepLoop) {}
