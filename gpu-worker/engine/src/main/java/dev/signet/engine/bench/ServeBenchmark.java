@@ -37,6 +37,7 @@ public final class ServeBenchmark {
     public static final int[] TENANTS = {1, 8, 32};
     public static final double MIN_MULTI_TENANT_EFFICIENCY = 0.7;
     private static final int MAX_STREAMS = 128;
+    private static final int EFFICIENCY_ROUNDS = 3;
 
     /** One configuration's measurements over the window. */
     public record Result(int streams, int tenants, long requests, long tokens, double seconds, double ttftP50Ms, double ttftP99Ms,
@@ -77,24 +78,34 @@ public final class ServeBenchmark {
                 deltas.put("tenant-" + t, model.load(RandomDeltas.of("tenant-" + t, model.weights(), arena, t)));
             }
             FixedDeltas provider = new FixedDeltas(deltas);
-            progress.println("  warming up (32 streams over 8 tenants, discarded)...");
-            new ClosedLoop(scheduler(model, ckpt, provider), model.config().vocabSize(), 32, 8).measure();
+            int vocab = model.config().vocabSize();
+            progress.println("  warming up (32 streams over 8 tenants, then 1 stream; discarded)...");
+            new ClosedLoop(scheduler(model, ckpt, provider), vocab, 32, 8).measure();
+            new ClosedLoop(scheduler(model, ckpt, provider), vocab, 1, 1).measure();
             for (int streams : STREAMS) {
                 for (int tenants : TENANTS) {
                     progress.printf("  %d streams over %d tenants...%n", streams, tenants);
-                    results.add(new ClosedLoop(scheduler(model, ckpt, provider), model.config().vocabSize(), streams, tenants).measure());
+                    results.add(new ClosedLoop(scheduler(model, ckpt, provider), vocab, streams, tenants).measure());
                 }
             }
+            // The target's ratio, measured side by side: alternating rounds of its two configurations, best of each.
+            double oneTenant = 0;
+            double manyTenants = 0;
+            for (int round = 0; round < EFFICIENCY_ROUNDS; round++) {
+                progress.printf("  efficiency round %d of %d...%n", round + 1, EFFICIENCY_ROUNDS);
+                oneTenant = Math.max(oneTenant, new ClosedLoop(scheduler(model, ckpt, provider), vocab, 32, 1).measure().tokensPerSecond());
+                manyTenants = Math.max(manyTenants, new ClosedLoop(scheduler(model, ckpt, provider), vocab, 32, 32).measure().tokensPerSecond());
+            }
             deltas.values().forEach(ResidentDelta::close);
+            return report(label, results, oneTenant, manyTenants, out);
         }
-        return report(label, results, out);
     }
 
     private static Scheduler scheduler(LlamaModel model, LlamaCheckpoint ckpt, FixedDeltas deltas) {
         return new Scheduler(model, ckpt.tokenizer(), ckpt.stopTokenIds(), SchedulerConfig.of(MAX_STREAMS), deltas);
     }
 
-    private Map<String, Object> report(String label, List<Result> results, PrintStream out) {
+    private Map<String, Object> report(String label, List<Result> results, double oneTenant, double manyTenants, PrintStream out) {
         out.printf("%nSignet serving benchmark: %s, closed loop, prompt %d tokens, %d greedy tokens per request, %d threads%n",
                 label, promptTokens, maxTokens, threads);
         out.printf("%8s %8s %10s %9s %11s %11s %11s %11s%n", "streams", "tenants", "tok/s", "requests", "TTFT p50", "TTFT p99",
@@ -114,9 +125,10 @@ public final class ServeBenchmark {
             m.put("inter_token_p99_ms", r.itlP99Ms());
             rows.add(m);
         }
-        double efficiency = find(results, 32, 32).tokensPerSecond() / find(results, 32, 1).tokensPerSecond();
-        out.printf("%nmulti-tenant efficiency (32 streams over 32 tenants / 32 streams of one tenant): %.3f (target >= %.2f): %s%n",
-                efficiency, MIN_MULTI_TENANT_EFFICIENCY, efficiency >= MIN_MULTI_TENANT_EFFICIENCY ? "met" : "MISSED");
+        double efficiency = manyTenants / oneTenant;
+        out.printf("%nmulti-tenant efficiency, best of %d alternating rounds: 32 streams over 32 tenants %.1f tok/s / 32 streams of "
+                        + "one tenant %.1f tok/s = %.3f (target >= %.2f): %s%n", EFFICIENCY_ROUNDS, manyTenants, oneTenant, efficiency,
+                MIN_MULTI_TENANT_EFFICIENCY, efficiency >= MIN_MULTI_TENANT_EFFICIENCY ? "met" : "MISSED");
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("suite", "serve");
         doc.put("model", label);
@@ -126,15 +138,14 @@ public final class ServeBenchmark {
         doc.put("method", "closed loop: each stream sends a request (" + promptTokens + " random prompt tokens, " + maxTokens
                 + " greedy tokens, stop tokens ignored), waits for it to finish and sends the next; streams round-robin over random "
                 + "one-bit tenant deltas; the step loop on its own thread; " + warmupSeconds + " s warm-up, then " + windowSeconds
-                + " s measured per configuration, configurations one after another in this process");
+                + " s measured per configuration, configurations one after another in this process; the efficiency ratio from "
+                + EFFICIENCY_ROUNDS + " more alternating rounds of its two configurations, best of each");
         doc.put("results", rows);
+        doc.put("efficiency_32_streams_one_tenant_tokens_per_second", oneTenant);
+        doc.put("efficiency_32_streams_32_tenants_tokens_per_second", manyTenants);
         doc.put("multi_tenant_efficiency", efficiency);
         doc.put("targets", Map.of("min_multi_tenant_efficiency", MIN_MULTI_TENANT_EFFICIENCY));
         return doc;
-    }
-
-    private static Result find(List<Result> results, int streams, int tenants) {
-        return results.stream().filter(r -> r.streams() == streams && r.tenants() == tenants).findFirst().orElseThrow();
     }
 
     /**

@@ -1,10 +1,8 @@
 package dev.signet.engine.scheduler;
 
-/** Why a request ended without finishing: refused on arrival, its delta could not be loaded, cancelled, or a step failed. */
+/** Why a request ended without finishing: its delta could not be loaded, it was cancelled, a step failed, or the worker stopped. */
 public record RequestFailure(Kind kind, String message) {
     public enum Kind {
-        /** Bad input: nothing was computed (prompt too long for the model or the KV pool, token outside the vocabulary). */
-        REJECTED,
         /** The request's delta could not be fetched, checked or loaded. */
         DELTA_UNAVAILABLE,
         /** The caller cancelled it; its KV blocks were freed at once. */

@@ -26,20 +26,14 @@ import java.util.Deque;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.LivenessState;
-import org.springframework.boot.availability.ReadinessState;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * Owns this worker's engine. At start-up a background thread opens the checkpoint, the backend, the model and its KV
  * pool, hashes the base, opens the delta cache over the delta source, and starts the scheduler's step loop; until
- * then readiness is {@link ReadinessState#REFUSING_TRAFFIC} and {@link #require()} answers 503, afterwards it is
- * {@link ReadinessState#ACCEPTING_TRAFFIC}. A model that fails to load leaves the worker refusing traffic and marks
- * liveness {@link LivenessState#BROKEN}, so an orchestrator restarts it. Shutdown (this lifecycle stops before the web
+ * then {@link #require()} answers 503 and {@link ModelHealth} keeps readiness out of service. A model that fails to
+ * load leaves the worker refusing traffic and liveness DOWN, so an orchestrator restarts it. Shutdown (this lifecycle stops before the web
  * server drains) removes the worker from residency, ends every request with {@code SHUTDOWN}, and closes the
  * cache, model, backend and checkpoint.
  */
@@ -49,17 +43,15 @@ public class WorkerEngine implements SmartLifecycle {
 
     private final WorkerProperties props;
     private final WorkerResidency residency;
-    private final ApplicationEventPublisher events;
-    private final Object readiness = new Object();   // orders "loaded" against readiness events
+    private final Object readiness = new Object();   // orders "loaded" against "stopping"
     private volatile LoadedEngine engine;
     private volatile String loadFailure;
     private volatile boolean running;
     private volatile boolean stopping;
 
-    public WorkerEngine(WorkerProperties props, WorkerResidency residency, ApplicationEventPublisher events) {
+    public WorkerEngine(WorkerProperties props, WorkerResidency residency) {
         this.props = props;
         this.residency = residency;
-        this.events = events;
     }
 
     /** The engine once loaded; empty while loading, after a failed load and after shutdown. */
@@ -134,16 +126,14 @@ public class WorkerEngine implements SmartLifecycle {
                     return;
                 }
                 engine = loaded;
-                AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
             }
             log.info("serving {} ({} layers, base {}) on {} in {} ms; deltas from {}", modelDir, model.config().numLayers(),
                     baseDigest, backend.name(), (System.nanoTime() - t0) / 1_000_000, source.describe());
             residency.engineLoaded(loaded);
         } catch (RuntimeException | Error e) {
             closeAll(opened);
-            loadFailure = e.toString();
             log.error("the model failed to load; the worker refuses traffic", e);
-            AvailabilityChangeEvent.publish(events, this, LivenessState.BROKEN);
+            loadFailure = e.toString();
         }
     }
 
@@ -169,21 +159,6 @@ public class WorkerEngine implements SmartLifecycle {
         return new DeltaCacheConfig(c.deviceSlots(), c.hostBudget().toBytes(), disk, c.diskBudget().toBytes(), c.loaderThreads());
     }
 
-    /**
-     * Spring Boot declares the application ready to take traffic once the context has started, model or not;
-     * while the model is still loading this puts readiness back to refusing.
-     */
-    @EventListener
-    void onReadiness(AvailabilityChangeEvent<ReadinessState> event) {
-        if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
-            synchronized (readiness) {
-                if (engine == null) {
-                    AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
-                }
-            }
-        }
-    }
-
     @Override
     public void stop() {
         LoadedEngine e;
@@ -191,7 +166,6 @@ public class WorkerEngine implements SmartLifecycle {
             stopping = true;
             e = engine;
             engine = null;
-            AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         }
         residency.close();   // first: the gateway stops routing here before requests are cut off
         if (e != null) {
