@@ -83,6 +83,9 @@ public interface Backend extends AutoCloseable {
     /** {@code dst[i] = src[rowIndices[i]]}: picks the rows that need logits. */
     void gatherRows(Activations src, int[] rowIndices, Activations dst);
 
+    /** Copies every layer's key and value from slot {@code from[i]} to slot {@code to[i]}, in order (a tree's accepted path). */
+    void copyKv(KvStorage kv, int[] from, int[] to);
+
     /** {@code dst[rowIndices[i]] = src[i]}: puts back rows computed apart (a tenant's own norm or embedding). */
     void scatterRows(Activations src, int[] rowIndices, Activations dst);
 

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One forward step's batch: rows from many sequences (a prefill chunk is many rows, a decode is one), each
- * sequence with its own positions and KV blocks. {@code positions[r]} is row r's position in its sequence;
- * {@code slots[r]} the KV cache slot its key and value are written to.
+ * sequence with its own positions and KV blocks. {@code positions[r]} is row r's position in its sequence (for
+ * a tree row, the cache length plus its depth); {@code slots[r]} the KV cache slot its key and value are written to.
  */
 public record BatchLayout(int rows, int[] tokens, int[] positions, int[] slots, int blockSize, List<SequenceRows> sequences) {
 
@@ -27,9 +27,9 @@ public record BatchLayout(int rows, int[] tokens, int[] positions, int[] slots, 
             }
             for (int i = 0; i < seq.rowCount(); i++) {
                 int r = seq.firstRow() + i;
-                int p = seq.startPosition() + i;
+                int p = seq.startPosition() + i;   // the slot follows chunk order; a tree row's position is its depth's
                 tokens[r] = tokensPerSequence[s][i];
-                positions[r] = p;
+                positions[r] = seq.position(i);
                 slots[r] = seq.blockTable()[p / blockSize] * blockSize + p % blockSize;
             }
         }

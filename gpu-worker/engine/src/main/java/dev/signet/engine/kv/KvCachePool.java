@@ -75,6 +75,17 @@ public final class KvCachePool implements AutoCloseable {
         }
     }
 
+    /** Forgets the sequence's positions from {@code length} on and returns the blocks no longer needed. */
+    public void truncate(KvSequence seq, int length) {
+        if (length < 0 || length > seq.length()) {
+            throw new IllegalArgumentException("cannot truncate a sequence of " + seq.length() + " positions to " + length);
+        }
+        for (int b : seq.takeBlocksFrom(blocksFor(length))) {
+            free.add(b);
+        }
+        seq.advanceTo(length);
+    }
+
     /** Records that a step wrote the sequence's positions up to {@code newLength}. */
     public void advance(KvSequence seq, int newLength) {
         if (blocksFor(newLength) > seq.blockCount()) {

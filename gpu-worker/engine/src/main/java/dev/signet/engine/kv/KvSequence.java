@@ -39,6 +39,13 @@ public final class KvSequence {
         return held;
     }
 
+    /** Gives up the blocks from index {@code keep} on (the sequence is being shortened). */
+    int[] takeBlocksFrom(int keep) {
+        int[] dropped = Arrays.copyOfRange(blocks, keep, Math.max(keep, blockCount));
+        blockCount = Math.min(blockCount, keep);
+        return dropped;
+    }
+
     /** Called after a step wrote positions {@code length .. newLength-1}. */
     void advanceTo(int newLength) {
         length = newLength;

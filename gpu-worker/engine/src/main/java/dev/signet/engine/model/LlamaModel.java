@@ -187,6 +187,40 @@ public final class LlamaModel implements AutoCloseable {
         return new ResidentDelta(delta.id(), layers, embedding, finalNorm, lmHead);
     }
 
+    /**
+     * After a step ran a tree chunk for {@code seq} from cache length {@code from}, keeps the tree's accepted
+     * path: chunk rows {@code path[0], path[1], ...} (a root and its descendants, one per depth) become positions
+     * {@code from, from + 1, ...}, their keys and values moved into place, and everything the tree cached past the
+     * path is dropped (blocks beyond it return to the pool).
+     */
+    public void keepPath(KvSequence seq, int from, int[] path) {
+        if (from < 0 || from + path.length > seq.length()) {
+            throw new IllegalArgumentException("a path of " + path.length + " rows from position " + from
+                    + " does not fit the " + seq.length() + " cached positions");
+        }
+        int moved = 0;
+        int[] src = new int[path.length];
+        int[] dst = new int[path.length];
+        int[] table = seq.blockTable();
+        int bs = options.blockSize();
+        for (int j = 0; j < path.length; j++) {
+            if (path[j] < j || from + path[j] >= seq.length()) {
+                throw new IllegalArgumentException("path row " + path[j] + " at depth " + j + " is not a tree row of this step");
+            }
+            if (path[j] != j) {   // path[j] >= j (a node at depth j comes after its j ancestors), so moving in order is safe
+                int p = from + path[j];
+                int q = from + j;
+                src[moved] = table[p / bs] * bs + p % bs;
+                dst[moved] = table[q / bs] * bs + q % bs;
+                moved++;
+            }
+        }
+        if (moved > 0) {
+            backend.copyKv(kvCache.storage(), Arrays.copyOf(src, moved), Arrays.copyOf(dst, moved));
+        }
+        kvCache.truncate(seq, from + path.length);
+    }
+
     /** Rows {@code [firstRow, firstRow + rowCount)} of a step run under one delta (null: the base), from the given chunks. */
     private record Group(ResidentDelta delta, int firstRow, int rowCount, List<Integer> chunks) {
         int[] rowIndices() {
@@ -217,7 +251,8 @@ public final class LlamaModel implements AutoCloseable {
         for (Group g : groups) {
             for (int c : g.chunks()) {
                 SequenceChunk chunk = chunks.get(c);
-                SequenceRows r = new SequenceRows(row, chunk.tokens().length, chunk.sequence().length(), chunk.sequence().blockTable());
+                SequenceRows r = new SequenceRows(row, chunk.tokens().length, chunk.sequence().length(), chunk.sequence().blockTable(),
+                        chunk.parents());
                 rowsOfChunk[c] = r;
                 tokens[seqRows.size()] = chunk.tokens();
                 seqRows.add(r);
@@ -379,7 +414,9 @@ public final class LlamaModel implements AutoCloseable {
     private StepLogits logits(List<SequenceChunk> chunks, List<Group> groups, SequenceRows[] rowsOfChunk) {
         int total = chunks.stream().mapToInt(SequenceChunk::logitRows).sum();
         int vocab = config.vocabSize();
+        int dim = config.hiddenSize();
         float[] values = new float[total * vocab];
+        float[] hidden = new float[total * dim];
         int[] chunkStart = new int[chunks.size()];
         int[] chunkRows = new int[chunks.size()];
         int at = 0;
@@ -410,12 +447,15 @@ public final class LlamaModel implements AutoCloseable {
                 backend.matmul(head, ws.h(), n, ws.logits());
                 float[] part = new float[n * vocab];
                 backend.read(ws.logits(), n, part);
+                float[] states = new float[n * dim];
+                backend.read(ws.h(), n, states);
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(part, i * vocab, values, target[from + i] * vocab, vocab);
+                    System.arraycopy(states, i * dim, hidden, target[from + i] * dim, dim);
                 }
             }
         }
-        return new StepLogits(vocab, values, chunkStart, chunkRows);
+        return new StepLogits(vocab, values, chunkStart, chunkRows, dim, hidden);
     }
 
     @Override

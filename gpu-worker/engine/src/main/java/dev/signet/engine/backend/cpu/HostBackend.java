@@ -191,6 +191,18 @@ public abstract class HostBackend implements Backend {
     }
 
     @Override
+    public void copyKv(KvStorage storage, int[] from, int[] to) {
+        HostKvStorage kv = (HostKvStorage) storage;
+        long rowBytes = (long) kv.kvDim() * Float.BYTES;
+        for (int layer = 0; layer < kv.layers(); layer++) {
+            for (int i = 0; i < from.length; i++) {
+                MemorySegment.copy(kv.keys(layer), from[i] * rowBytes, kv.keys(layer), to[i] * rowBytes, rowBytes);
+                MemorySegment.copy(kv.values(layer), from[i] * rowBytes, kv.values(layer), to[i] * rowBytes, rowBytes);
+            }
+        }
+    }
+
+    @Override
     public void close() {
         arena.close();
     }

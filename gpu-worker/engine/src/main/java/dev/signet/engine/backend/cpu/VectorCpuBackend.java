@@ -139,7 +139,7 @@ public final class VectorCpuBackend extends HostBackend {
                 int g0 = (task % chunksPerRow) * headsPerChunk;
                 int g1 = Math.min(kvHeads, g0 + headsPerChunk);
                 if (g0 < g1) {
-                    attendRow(kv, layer, qa, r, g0, g1, shape, layout.positions()[r] + 1, rowSequence[r].blockTable(), o);
+                    attendRow(kv, layer, qa, r, g0, g1, shape, rowSequence[r], o);
                 }
             }
         });
@@ -154,7 +154,10 @@ public final class VectorCpuBackend extends HostBackend {
      * read once, contiguously, for all of the range's heads; the block table is walked block by block.
      */
     private void attendRow(HostKvStorage kv, int layer, HostActivations q, int r, int g0, int g1, AttentionShape shape,
-                           int visible, int[] blockTable, HostActivations out) {
+                           SequenceRows seq, HostActivations out) {
+        int row = r - seq.firstRow();
+        int visible = seq.keyCount(row);
+        int[] blockTable = seq.blockTable();
         int headDim = shape.headDim();
         int group = shape.group();
         int h0 = g0 * group;
@@ -177,6 +180,16 @@ public final class VectorCpuBackend extends HostBackend {
                 for (int i = 0; i < qHeads; i++) {
                     long kBase = rowBase + (long) (g0 + i / group) * headDim * Float.BYTES;
                     s[i * visible + t] = dot(qd, qo + i * headDim, keys, kBase, headDim) * scale;
+                }
+            }
+        }
+        if (seq.isTree()) {
+            // A tree row sees its ancestors only: its siblings' and cousins' keys weigh nothing.
+            for (int j = 0; j < row; j++) {
+                if (seq.hides(row, j)) {
+                    for (int i = 0; i < qHeads; i++) {
+                        s[i * visible + seq.startPosition() + j] = Float.NEGATIVE_INFINITY;
+                    }
                 }
             }
         }

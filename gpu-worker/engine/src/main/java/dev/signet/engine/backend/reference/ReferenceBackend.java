@@ -103,7 +103,7 @@ public final class ReferenceBackend extends HostBackend {
         for (SequenceRows seq : layout.sequences()) {
             for (int i = 0; i < seq.rowCount(); i++) {
                 int r = seq.firstRow() + i;
-                int visible = seq.startPosition() + i + 1;  // causal: positions 0..p
+                int visible = seq.keyCount(i);
                 for (int h = 0; h < heads; h++) {
                     int kvOffset = (h / group) * headDim;
                     double[] scores = new double[visible];
@@ -114,7 +114,8 @@ public final class ReferenceBackend extends HostBackend {
                         for (int d = 0; d < headDim; d++) {
                             dot += (double) qa.data()[r * qa.cols() + h * headDim + d] * kvAt(kv, layer, true, slot, kvOffset + d);
                         }
-                        scores[t] = dot * scale;
+                        int chunkRow = t - seq.startPosition();
+                        scores[t] = chunkRow >= 0 && seq.hides(i, chunkRow) ? Double.NEGATIVE_INFINITY : dot * scale;
                         max = Math.max(max, scores[t]);
                     }
                     double total = 0;
