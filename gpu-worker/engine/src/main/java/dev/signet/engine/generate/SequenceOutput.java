@@ -42,10 +42,14 @@ public final class SequenceOutput {
 
     /** Samples the next token from {@code logits[offset .. offset + vocab)} and records it. */
     public Emitted next(float[] logits, int offset, int vocab) {
+        return push(sampler.sample(logits, offset, vocab));
+    }
+
+    /** Records a token chosen elsewhere (a speculative tree's verification) exactly as if it had been sampled here. */
+    public Emitted push(int token) {
         if (finish != null) {
             throw new IllegalStateException("the sequence already finished (" + finish + ")");
         }
-        int token = sampler.sample(logits, offset, vocab);
         if (count == generated.length) {
             generated = Arrays.copyOf(generated, count * 2);
         }
@@ -63,6 +67,11 @@ public final class SequenceOutput {
         }
         text.append(delta);
         return new Emitted(token, delta, finish);
+    }
+
+    /** The sampler of this sequence: its parameters and its seeded random stream serve verification too. */
+    public Sampler sampler() {
+        return sampler;
     }
 
     public int count() {

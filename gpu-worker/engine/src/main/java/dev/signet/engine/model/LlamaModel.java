@@ -128,6 +128,11 @@ public final class LlamaModel implements AutoCloseable {
         return baseWeights;
     }
 
+    /** The classifier rows under {@code delta} run through: the tenant's own lm_head, or the base's (also for null). */
+    public Weight classifier(ResidentDelta delta) {
+        return delta != null && delta.lmHead() != null ? delta.lmHead() : lmHead;
+    }
+
     public KvCachePool kvCache() {
         return kvCache;
     }
@@ -429,7 +434,7 @@ public final class LlamaModel implements AutoCloseable {
         for (Group g : groups) {
             ResidentDelta d = g.delta();
             Weight norm = d != null && d.finalNorm() != null ? d.finalNorm() : finalNorm;
-            Weight head = d != null && d.lmHead() != null ? d.lmHead() : lmHead;
+            Weight head = classifier(d);
             int[] picked = new int[g.chunks().stream().mapToInt(c -> chunks.get(c).logitRows()).sum()];
             int[] target = new int[picked.length];  // each picked row's row index in values
             int p = 0;
