@@ -22,6 +22,8 @@ final class ScheduledSequence implements RequestHandle {
     private int contextLength;
     ResidentDelta delta;          // acquired (pinned) once, held until the request ends; null: base or not yet
     int preemptions;
+    Speculator.Draft draft;       // the tree to run at the next step, rooted at the uncached newest token; null: decode one
+    final SpeculationCounter speculation = new SpeculationCounter();
     boolean ended;
     volatile boolean cancelled;
 

@@ -44,6 +44,7 @@ public final class Scheduler {
     private final Set<Integer> stopTokens;
     private final SchedulerConfig config;
     private final DeltaProvider deltas;
+    private final Speculator speculator;
     private final KvCachePool pool;
     private final int poolPositions;
 
@@ -62,10 +63,19 @@ public final class Scheduler {
     private long preemptions;
     private long promptTokens;
     private long generatedTokens;
+    private long drafts;
+    private long draftTokens;
+    private long acceptedTokens;
 
-    private record Planned(ScheduledSequence seq, int rows) {}
+    /** A sequence's rows in a step: a stretch of its context, or its draft tree when {@code draft} is set. */
+    private record Planned(ScheduledSequence seq, int rows, Speculator.Draft draft) {}
 
     public Scheduler(LlamaModel model, Tokenizer tokenizer, Set<Integer> stopTokens, SchedulerConfig config, DeltaProvider deltas) {
+        this(model, tokenizer, stopTokens, config, deltas, Speculator.NONE);
+    }
+
+    public Scheduler(LlamaModel model, Tokenizer tokenizer, Set<Integer> stopTokens, SchedulerConfig config, DeltaProvider deltas,
+                     Speculator speculator) {
         if (config.maxRunning() > model.options().maxBatchRows()) {
             throw new IllegalArgumentException("max running sequences " + config.maxRunning() + " exceeds the step budget of "
                     + model.options().maxBatchRows() + " rows: every running sequence must decode every step");
@@ -75,6 +85,7 @@ public final class Scheduler {
         this.stopTokens = Set.copyOf(stopTokens);
         this.config = config;
         this.deltas = deltas;
+        this.speculator = speculator;
         this.pool = model.kvCache();
         this.poolPositions = Math.multiplyExact(model.options().kvBlocks(), model.options().blockSize());
         deltas.onReady(this::wake);
@@ -129,7 +140,9 @@ public final class Scheduler {
         List<SequenceChunk> chunks = new ArrayList<>(plan.size());
         for (Planned p : plan) {
             ScheduledSequence s = p.seq();
-            chunks.add(new SequenceChunk(s.kv, s.context(s.kv.length(), p.rows()), false, s.delta));
+            chunks.add(p.draft() == null
+                    ? new SequenceChunk(s.kv, s.context(s.kv.length(), p.rows()), false, s.delta)
+                    : new SequenceChunk(s.kv, p.draft().tokens(), true, s.delta, p.draft().parents()));
         }
         StepLogits logits;
         try {
@@ -143,11 +156,43 @@ public final class Scheduler {
             return true;
         }
         steps++;
+        List<Speculator.DraftRequest> wanted = new ArrayList<>();
+        List<ScheduledSequence> drafting = new ArrayList<>();
         for (int c = 0; c < plan.size(); c++) {
-            accept(plan.get(c), logits, c);
+            Planned p = plan.get(c);
+            int hiddenRow = p.draft() == null ? accept(p, logits, c) : acceptTree(p, logits, c);
+            ScheduledSequence s = p.seq();
+            if (hiddenRow >= 0 && !s.ended && speculator.speculates(s.request.delta())) {
+                wanted.add(new Speculator.DraftRequest(s.context(s.contextLength() - 1, 1)[0], logits.hidden(c, hiddenRow),
+                        s.request.delta(), s.delta, 0));
+                drafting.add(s);
+            }
         }
+        draft(wanted, drafting);
         publishState();
         return true;
+    }
+
+    /**
+     * Trees for the sequences that just produced a token, sized to the load: the step's spare rows shared among
+     * every running sequence that drafts. With less than one spare row each, nobody speculates.
+     */
+    private void draft(List<Speculator.DraftRequest> wanted, List<ScheduledSequence> drafting) {
+        if (wanted.isEmpty()) {
+            return;
+        }
+        long speculating = running.stream().filter(s -> speculator.speculates(s.request.delta())).count();
+        int maxNodes = 1 + (int) (config.draftRows() / Math.max(1, speculating));
+        if (maxNodes < 2) {
+            return;
+        }
+        List<Speculator.DraftRequest> sized = wanted.stream()
+                .map(w -> new Speculator.DraftRequest(w.root(), w.hidden(), w.delta(), w.resident(), maxNodes)).toList();
+        List<Speculator.Draft> trees = speculator.draft(sized);
+        for (int i = 0; i < drafting.size(); i++) {
+            Speculator.Draft d = trees.get(i);
+            drafting.get(i).draft = d.size() > 1 ? d : null;
+        }
     }
 
     /** Parks the step thread until a request, a cancellation or a finished delta load arrives, or the timeout passes. */
@@ -225,7 +270,11 @@ public final class Scheduler {
         for (int i = 0; i < running.size(); i++) {
             ScheduledSequence s = running.get(i);
             // Leave one row for each running sequence after this one: maxRunning <= budget, so all fit.
-            int rows = Math.min(s.uncached(), budget - (running.size() - 1 - i));
+            int fit = budget - (running.size() - 1 - i);
+            if (s.draft != null && s.draft.size() > fit) {
+                s.draft = fit > 1 ? s.draft.first(fit) : null;
+            }
+            int rows = s.draft != null ? s.draft.size() : Math.min(s.uncached(), fit);
             int need = pool.blocksFor(s.kv.length() + rows) - s.kv.blockCount();
             while (need > free && running.getLast() != s) {
                 free += preempt(running.getLast());
@@ -234,7 +283,8 @@ public final class Scheduler {
                 preempt(s);   // the newest running sequence and still no room: it waits for blocks
                 break;
             }
-            plan.add(new Planned(s, rows));
+            plan.add(new Planned(s, rows, s.draft));
+            s.draft = null;
             free -= need;
             budget -= rows;
         }
@@ -252,7 +302,7 @@ public final class Scheduler {
             t.waiting.remove(s);
             t.running++;
             running.add(s);
-            plan.add(new Planned(s, rows));
+            plan.add(new Planned(s, rows, null));
             free -= need;
             budget -= rows;
         }
@@ -309,6 +359,7 @@ public final class Scheduler {
     private int preempt(ScheduledSequence s) {
         int blocks = s.kv.blockCount();
         pool.release(s.kv);
+        s.draft = null;   // the recompute's last row drafts again
         running.remove(s);
         TenantQueue t = tenants.get(s.tenant());
         t.running--;
@@ -318,8 +369,11 @@ public final class Scheduler {
         return blocks;
     }
 
-    /** After the forward pass: charges the tenant and, where the chunk reached the end of the context, takes the next token. */
-    private void accept(Planned p, StepLogits logits, int chunk) {
+    /**
+     * After the forward pass, for a stretch of context: charges the tenant and, where the chunk reached the end of
+     * the context, takes the next token. Returns the logits row whose hidden state drafts the next tree, or -1.
+     */
+    private int accept(Planned p, StepLogits logits, int chunk) {
         ScheduledSequence s = p.seq();
         TenantQueue t = tenants.get(s.tenant());
         boolean produces = s.uncached() == 0;
@@ -328,9 +382,39 @@ public final class Scheduler {
         t.counter += config.promptWeight() * prefillRows;
         promptTokens += prefillRows;
         if (!produces) {
-            return;
+            return -1;
         }
-        SequenceOutput.Emitted e = s.output.next(logits.values(), logits.offset(chunk, 0), logits.vocab());
+        emit(s, t, s.output.next(logits.values(), logits.offset(chunk, 0), logits.vocab()));
+        return 0;
+    }
+
+    /**
+     * After the forward pass, for a draft tree: verification keeps the accepted path in the KV cache and emits its
+     * tokens and the model's next one, as many as the request still takes. Returns the row of the path's last node,
+     * whose hidden state drafts the next tree.
+     */
+    private int acceptTree(Planned p, StepLogits logits, int chunk) {
+        ScheduledSequence s = p.seq();
+        TenantQueue t = tenants.get(s.tenant());
+        Speculator.Draft draft = p.draft();
+        Speculator.Verdict v = speculator.verify(draft, logits, chunk, s.output.sampler());
+        int[] path = v.path();
+        model.keepPath(s.kv, s.kv.length() - draft.size(), path);
+        s.speculation.record(draft.size() - 1, path.length - 1);
+        drafts++;
+        draftTokens += draft.size() - 1;
+        acceptedTokens += path.length - 1;
+        for (int j = 1; j < path.length && !s.ended; j++) {
+            emit(s, t, s.output.push(draft.tokens()[path[j]]));
+        }
+        if (!s.ended) {
+            emit(s, t, s.output.push(v.next()));
+        }
+        return path[path.length - 1];
+    }
+
+    /** One generated token: into the context, charged to the tenant, to the sink; the request ends if it finished. */
+    private void emit(ScheduledSequence s, TenantQueue t, SequenceOutput.Emitted e) {
         s.append(e.token());
         t.counter += config.outputWeight();
         generatedTokens++;
@@ -342,7 +426,7 @@ public final class Scheduler {
 
     private void finish(ScheduledSequence s, FinishReason reason) {
         if (retire(s)) {
-            Completion c = new Completion(reason, s.request.promptIds().length, s.output.count(), s.preemptions);
+            Completion c = new Completion(reason, s.request.promptIds().length, s.output.count(), s.preemptions, s.speculation.snapshot());
             deliver(s, sink -> sink.onFinish(c));
         }
     }
@@ -395,6 +479,6 @@ public final class Scheduler {
         List<String> waitingDeltas = tenants.values().stream().flatMap(t -> t.waiting.stream()).map(s -> s.request.delta())
                 .filter(Objects::nonNull).distinct().sorted().toList();
         state = new SchedulerState(running.size(), waiting, pool.usage(), pool.freeBlocks(), runningDeltas, waitingDeltas,
-                steps, preemptions, promptTokens, generatedTokens);
+                steps, preemptions, promptTokens, generatedTokens, drafts, draftTokens, acceptedTokens);
     }
 }
