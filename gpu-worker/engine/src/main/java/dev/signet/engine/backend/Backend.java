@@ -80,6 +80,12 @@ public interface Backend extends AutoCloseable {
     /** {@code acc[r] += x[r]}: the residual connection. */
     void add(Activations acc, Activations x, int rows);
 
+    /** {@code x[r] += bias} in place, for every row: a linear layer's bias. x: [rows, n], bias: [1, n] */
+    void addBias(Activations x, Weight bias, int rows);
+
+    /** {@code x[r] = x[r] · sigmoid(x[r])} in place, elementwise: SiLU, as in Medusa's ResBlock. x: [rows, n] */
+    void silu(Activations x, int rows);
+
     /** {@code dst[i] = src[rowIndices[i]]}: picks the rows that need logits. */
     void gatherRows(Activations src, int[] rowIndices, Activations dst);
 

@@ -29,6 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * output unwritten fails. A backend's test class extends this and says how to open the backend.
  */
 public abstract class BackendContract {
+    /** What fills rows an op must leave alone: a value no op here computes from the test's inputs. */
+    private static final float SENTINEL = -12345.5f;
+
     private Arena arena;
     private RandomTensors random;
     private Backend ref;
@@ -220,6 +223,41 @@ public abstract class BackendContract {
         assertClose(run(candidate, op), run(ref, op), tolerance(), "swiglu");
     }
 
+    /** Bias of each weight dtype on rows whose width is not a multiple of the vector length; later rows untouched. */
+    @ParameterizedTest(name = "{0} width {1}")
+    @CsvSource({"F32, 64", "F32, 77", "F16, 100", "BF16, 173"})
+    void addBiasMatchesReference(DType dtype, int width) {
+        int rows = 3;
+        TensorEntry bias = random.tensor("b", dtype, 0, width, 2f);
+        float[] x = random.floats(rows * width, 3f);
+        Op op = b -> {
+            Activations a = withSentinelRow(b, x, rows, width);
+            b.addBias(a, b.weight(bias), rows);
+            return download(b, a, rows + 1);
+        };
+        float[] actual = run(candidate, op);
+        assertSentinelRowKept(actual, rows, width);
+        assertClose(leadingRows(actual, rows, width), leadingRows(run(ref, op), rows, width), tolerance(), "addBias " + dtype);
+    }
+
+    /** Inputs wide enough to reach both tails of the sigmoid; later rows untouched. */
+    @ParameterizedTest(name = "width {0}")
+    @CsvSource({"64", "173"})
+    void siluMatchesReference(int width) {
+        int rows = 3;
+        float[] x = random.floats(rows * width, 12f);
+        x[0] = 95f;  // past exp's clamp on both sides
+        x[1] = -95f;
+        Op op = b -> {
+            Activations a = withSentinelRow(b, x, rows, width);
+            b.silu(a, rows);
+            return download(b, a, rows + 1);
+        };
+        float[] actual = run(candidate, op);
+        assertSentinelRowKept(actual, rows, width);
+        assertClose(leadingRows(actual, rows, width), leadingRows(run(ref, op), rows, width), tolerance(), "silu");
+    }
+
     @Test
     void embedAndGatherCopyRows() {
         TensorEntry table = random.tensor("emb", DType.BF16, 50, 24, 1f);
@@ -344,6 +382,23 @@ public abstract class BackendContract {
         float[] nan = new float[rows * cols];
         Arrays.fill(nan, Float.NaN);
         return upload(b, nan, rows, cols);
+    }
+
+    /** The rows of an in-place op, then one more row of a sentinel value that an op on {@code rows} rows must not touch. */
+    private static Activations withSentinelRow(Backend b, float[] values, int rows, int cols) {
+        float[] all = Arrays.copyOf(values, (rows + 1) * cols);
+        Arrays.fill(all, rows * cols, all.length, SENTINEL);
+        return upload(b, all, rows + 1, cols);
+    }
+
+    private static float[] leadingRows(float[] values, int rows, int cols) {
+        return Arrays.copyOf(values, rows * cols);
+    }
+
+    private static void assertSentinelRowKept(float[] actual, int rows, int cols) {
+        float[] sentinel = new float[cols];
+        Arrays.fill(sentinel, SENTINEL);
+        assertArrayEquals(sentinel, Arrays.copyOfRange(actual, rows * cols, (rows + 1) * cols), "a row past the op's rows changed");
     }
 
     private static float[] download(Backend b, Activations a, int rows) {

@@ -42,6 +42,31 @@ public final class ReferenceOracle {
         return out;
     }
 
+    /** One Medusa head's reference for one prompt: its logits and their five largest ids, largest first. */
+    public record HeadReference(int head, float[] logits, int[] top5) {}
+
+    /** One prompt's Medusa reference: the model's last hidden state (after the final norm) and every head's output. */
+    public record MedusaReference(String prompt, int[] inputIds, float[] lastHiddenState, List<HeadReference> heads) {}
+
+    /** The fixture folder ("stories260K", "tenants/caps") of the model that Medusa heads {@code heads} ("stories260K", "caps") serve. */
+    public static String medusaModel(String heads) {
+        return root().get("medusa").get(heads).get("model").asString();
+    }
+
+    /** The references of Medusa heads {@code heads} ("stories260K", "caps"), one per prompt. */
+    public static List<MedusaReference> medusaPrompts(String heads) {
+        List<MedusaReference> out = new ArrayList<>();
+        for (JsonNode p : root().get("medusa").get(heads).get("prompts")) {
+            List<HeadReference> perHead = new ArrayList<>();
+            for (JsonNode h : p.get("heads")) {
+                perHead.add(new HeadReference(h.get("head").asInt(), floats(h.get("logits")), ints(h.get("top5"))));
+            }
+            out.add(new MedusaReference(p.get("prompt").asString(), ints(p.get("input_ids")),
+                    floats(p.get("last_hidden_state")), List.copyOf(perHead)));
+        }
+        return out;
+    }
+
     /** transformers' 256-step greedy output from BOS (BOS included). */
     public static int[] goldenFromBos() {
         return ints(root().get("golden").get("hf_greedy_from_bos_256_steps"));

@@ -180,6 +180,18 @@ public abstract class HostBackend implements Backend {
         return deltas;
     }
 
+    /** The bias of an {@link #addBias} op as a host weight, after checking it is one row as wide as x. */
+    protected static HostWeight checkBias(Activations x, Weight bias, int rows) {
+        if (bias.rows() != 1 || bias.cols() != x.cols()) {
+            throw new IllegalArgumentException("bias " + bias.name() + " [" + bias.rows() + ", " + bias.cols()
+                    + "] does not fit rows of " + x.cols());
+        }
+        if (rows > x.capacityRows()) {
+            throw new IllegalArgumentException(rows + " rows exceed the buffer's " + x.capacityRows());
+        }
+        return (HostWeight) bias;
+    }
+
     /** Copies each row's key and value into its KV slot: the first half of every attention op. */
     protected static void writeKv(HostKvStorage kv, int layer, HostActivations k, HostActivations v, int[] slots, int rows) {
         int kvDim = kv.kvDim();

@@ -112,6 +112,40 @@ public final class VectorCpuBackend extends HostBackend {
     }
 
     @Override
+    public void addBias(Activations x, Weight bias, int rows) {
+        HostActivations a = (HostActivations) x;
+        HostWeight b = checkBias(x, bias, rows);
+        int n = a.cols();
+        int kind = WeightVectors.kind(b.dtype());
+        int bound = F.loopBound(n);
+        long es = b.dtype().byteSize();
+        for (int r = 0; r < rows; r++) {
+            int at = a.offset(r);
+            for (int i = 0; i < bound; i += L) {
+                FloatVector.fromArray(F, a.data(), at + i).add(WeightVectors.load(b.data(), i * es, kind))
+                        .intoArray(a.data(), at + i);
+            }
+            for (int i = bound; i < n; i++) {
+                a.data()[at + i] += b.get(i);
+            }
+        }
+    }
+
+    @Override
+    public void silu(Activations x, int rows) {
+        float[] a = ((HostActivations) x).data();
+        int n = rows * x.cols();
+        int bound = F.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, a, i);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoArray(a, i);
+        }
+        for (int i = bound; i < n; i++) {
+            a[i] = a[i] / (VectorMath.exp(-a[i]) + 1f);
+        }
+    }
+
+    @Override
     public void attention(KvStorage storage, int layer, Activations q, Activations k, Activations v, int heads,
                           int kvHeads, int headDim, BatchLayout layout, Activations out) {
         HostKvStorage kv = (HostKvStorage) storage;

@@ -145,6 +145,28 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
+    public void addBias(Activations x, Weight bias, int rows) {
+        HostActivations a = (HostActivations) x;
+        HostWeight b = checkBias(x, bias, rows);
+        int n = a.cols();
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n; i++) {
+                a.data()[r * n + i] = (float) ((double) a.data()[r * n + i] + b.get(i));
+            }
+        }
+    }
+
+    @Override
+    public void silu(Activations x, int rows) {
+        float[] a = ((HostActivations) x).data();
+        int n = rows * x.cols();
+        for (int i = 0; i < n; i++) {
+            double v = a[i];
+            a[i] = (float) (v / (1 + Math.exp(-v)));
+        }
+    }
+
+    @Override
     public void swiglu(Activations gate, Activations up, int rows) {
         float[] g = ((HostActivations) gate).data();
         float[] u = ((HostActivations) up).data();
