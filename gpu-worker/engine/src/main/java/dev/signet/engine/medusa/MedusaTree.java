@@ -84,6 +84,14 @@ public final class MedusaTree {
     }
 
     /**
+     * Medusa's default tree for a model with {@code heads} heads: {@link #MC_SIM_7B_63}'s paths no deeper than the
+     * heads reach, in its order (a path's prefixes are shorter, so the cut list is still a tree).
+     */
+    public static MedusaTree standard(int heads) {
+        return fromChoices(MC_SIM_7B_63.stream().filter(path -> path.size() <= heads).toList(), heads);
+    }
+
+    /**
      * A tree from a choice list (Medusa's format) for a model with {@code heads} Medusa heads. Each path must be
      * non-empty, its ranks ≥ 0, its length ≤ {@code heads}, every proper prefix of it must be in the list too,
      * and no path may repeat. The list's order is its priority for {@link #sizedTo}.

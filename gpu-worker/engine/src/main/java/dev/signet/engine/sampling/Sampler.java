@@ -9,10 +9,12 @@ import java.util.SplittableRandom;
  * batched.
  */
 public final class Sampler {
+    private final SamplingParams params;
     private final SplittableRandom random;
     private final TokenDistribution distribution;
 
     public Sampler(SamplingParams params) {
+        this.params = params;
         this.random = new SplittableRandom(params.seed().orElseGet(() -> new SplittableRandom().nextLong()));
         this.distribution = new TokenDistribution(params);
     }
@@ -21,6 +23,15 @@ public final class Sampler {
     public int sample(float[] logits, int offset, int vocab) {
         distribution.set(logits, offset, vocab);
         return distribution.draw(random);
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /** The sequence's seeded stream: speculative verification draws from it too, so a seed reproduces the output. */
+    public SplittableRandom random() {
+        return random;
     }
 
     /** Index of the largest value; the first one on ties, as torch.argmax. */

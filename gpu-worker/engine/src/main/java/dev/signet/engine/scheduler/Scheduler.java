@@ -272,7 +272,7 @@ public final class Scheduler {
             // Leave one row for each running sequence after this one: maxRunning <= budget, so all fit.
             int fit = budget - (running.size() - 1 - i);
             if (s.draft != null && s.draft.size() > fit) {
-                s.draft = fit > 1 ? s.draft.first(fit) : null;
+                s.draft = null;   // trees were sized to the spare rows; when prompts took them after all, decode one
             }
             int rows = s.draft != null ? s.draft.size() : Math.min(s.uncached(), fit);
             int need = pool.blocksFor(s.kv.length() + rows) - s.kv.blockCount();
@@ -397,7 +397,7 @@ public final class Scheduler {
         ScheduledSequence s = p.seq();
         TenantQueue t = tenants.get(s.tenant());
         Speculator.Draft draft = p.draft();
-        Speculator.Verdict v = speculator.verify(draft, logits, chunk, s.output.sampler());
+        Speculator.Verdict v = speculator.verify(s.request.delta(), draft, logits, chunk, s.output.sampler());
         int[] path = v.path();
         model.keepPath(s.kv, s.kv.length() - draft.size(), path);
         s.speculation.record(draft.size() - 1, path.length - 1);

@@ -3,7 +3,6 @@ package dev.signet.engine.scheduler;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.model.StepLogits;
 import dev.signet.engine.sampling.Sampler;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,7 +25,7 @@ public interface Speculator {
         }
 
         @Override
-        public Verdict verify(Draft draft, StepLogits logits, int chunk, Sampler sampler) {
+        public Verdict verify(String delta, Draft draft, StepLogits logits, int chunk, Sampler sampler) {
             throw new IllegalStateException("no speculator");
         }
     };
@@ -42,11 +41,6 @@ public interface Speculator {
         public int size() {
             return tokens.length;
         }
-
-        /** The first n nodes: still a tree, since every node comes after its parent. */
-        public Draft first(int n) {
-            return n >= tokens.length ? this : new Draft(Arrays.copyOf(tokens, n), Arrays.copyOf(parents, n));
-        }
     }
 
     /** What verification kept: the accepted nodes from the root, and the token the model gives after the last of them. */
@@ -56,8 +50,9 @@ public interface Speculator {
     List<Draft> draft(List<DraftRequest> requests);
 
     /**
-     * Checks a tree the last step ran as chunk {@code chunk} (every node's logits) against the model, drawing any
-     * randomness from the sequence's own sampler so that a seed still reproduces its output.
+     * Checks a tree that a sequence under {@code delta} ran as chunk {@code chunk} of the last step (every node's
+     * logits) against the model, drawing any randomness from the sequence's own sampler so that a seed still
+     * reproduces its output.
      */
-    Verdict verify(Draft draft, StepLogits logits, int chunk, Sampler sampler);
+    Verdict verify(String delta, Draft draft, StepLogits logits, int chunk, Sampler sampler);
 }
