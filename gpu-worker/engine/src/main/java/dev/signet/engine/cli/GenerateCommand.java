@@ -11,6 +11,7 @@ import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.ModelOptions;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.sampling.SamplingParams;
+import dev.signet.engine.scheduler.SpeculationStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,17 +35,23 @@ final class GenerateCommand {
               --seed S           random seed: the same seed gives the same tokens
               --stop TEXT        stop before this text (repeatable)
               --ignore-eos       keep going past stop tokens
-              --json             print token ids, text and prefill/decode tokens per second as JSON
+              --medusa DIR       speculate with these Medusa heads (made for this model, or for the delta's fine-tune)
+              --draft-rows N     with --medusa: the most tree rows a step may add (default 16)
+              --json             print token ids, text and prefill/decode tokens per second as JSON (with --medusa,
+                                 also the tokens each verification step accepted)
             """ + BackendChoice.OPTIONS;
 
     private GenerateCommand() {}
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1,
-                Set.of("model", "delta", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed", "stop", "backend", "threads"),
+                Set.of("model", "delta", "prompt", "max-tokens", "temperature", "top-k", "top-p", "seed", "stop", "backend", "threads", "medusa",
+                        "draft-rows"),
                 Set.of("json", "ignore-eos"));
         Path modelDir = args.existingDir("model");
         Path deltaFile = args.optionalFile("delta");
+        Path medusaDir = args.value("medusa").map(d -> args.existingDir("medusa")).orElse(null);
+        int draftRows = args.intValue("draft-rows", 16);
         String prompt = args.required("prompt");
         SamplingParams params;
         try {
@@ -71,7 +78,6 @@ final class GenerateCommand {
             int positions = (int) Math.min(context, (long) promptIds.length + params.maxTokens());
             try (LlamaModel model = new LlamaModel(ckpt, backend, ModelOptions.forSequences(1, positions, 256));
                  ResidentDelta delta = artifact == null ? null : model.load(artifact.delta(artifact.fileId()))) {
-                Generator generator = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds());
                 TokenListener stream = json ? TokenListener.NONE : (request, token, text) -> {
                     out.print(text);
                     out.flush();
@@ -79,7 +85,15 @@ final class GenerateCommand {
                 if (!json) {
                     out.print(prompt);
                 }
-                Generator.Run run = generator.generate(List.of(new GenerationRequest(promptIds, params, delta)), stream);
+                GenerationRequest request = new GenerationRequest(promptIds, params, delta);
+                SpeculativeGeneration speculative = null;
+                Generator.Run run;
+                if (medusaDir == null) {
+                    run = new Generator(model, ckpt.tokenizer(), ckpt.stopTokenIds()).generate(List.of(request), stream);
+                } else {
+                    speculative = SpeculativeGeneration.run(model, ckpt, backend, medusaDir, draftRows, request, stream);
+                    run = speculative.run();
+                }
                 GenerationResult result = run.results().getFirst();
                 if (json) {
                     Map<String, Object> doc = new LinkedHashMap<>();
@@ -95,12 +109,22 @@ final class GenerateCommand {
                     doc.put("prefill_tokens_per_second", run.stats().prefillTokensPerSecond());
                     doc.put("decode_tokens", run.stats().decodeTokens());
                     doc.put("decode_tokens_per_second", run.stats().decodeTokensPerSecond());
+                    if (speculative != null) {
+                        SpeculationStats spec = speculative.speculation();
+                        doc.put("medusa", medusaDir.toString());
+                        doc.put("verification_steps", spec.drafts());
+                        doc.put("accepted_tokens", spec.acceptedTokens());
+                        doc.put("mean_tokens_per_step", spec.meanTokensPerStep());
+                        doc.put("tokens_per_step", spec.tokensPerStep());
+                    }
                     out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
                 } else {
                     out.println();
-                    err.printf("[%d prompt tokens, %.1f tok/s prefill; %d generated, %.1f tok/s decode; %s; backend %s]%n",
+                    err.printf("[%d prompt tokens, %.1f tok/s prefill; %d generated, %.1f tok/s decode; %s; backend %s%s]%n",
                             run.stats().prefillTokens(), run.stats().prefillTokensPerSecond(), run.stats().decodeTokens(),
-                            run.stats().decodeTokensPerSecond(), result.finishReason().openAiName(), backend.name());
+                            run.stats().decodeTokensPerSecond(), result.finishReason().openAiName(), backend.name(),
+                            speculative == null ? "" : String.format("; Medusa %.2f tokens per verification step",
+                                    speculative.speculation().meanTokensPerStep()));
                 }
                 return 0;
             }

@@ -18,7 +18,7 @@ public final class CpuThreadPool implements AutoCloseable {
     }
 
     /** Long enough to bridge the serial work between two parallel loops of a step, so workers rarely park mid-step. */
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 5_000_000;
 
     /** One parallel loop, published whole so a worker never mixes the fields of two loops. */
     private record Loop(long id, RangeBody body, int size, int grain, int parts, AtomicInteger pending,

@@ -164,7 +164,11 @@ public final class VectorCpuBackend extends HostBackend {
         AttentionShape shape = new AttentionShape(heads / kvHeads, headDim, layout.blockSize());
         HostActivations qa = (HostActivations) q;
         HostActivations o = (HostActivations) out;
-        pool.parallelFor(rows * chunksPerRow, 1, (start, end) -> {
+        long work = 0;   // multiply-adds: every row's query heads against its visible keys and values
+        for (SequenceRows seq : layout.sequences()) {
+            work += (long) seq.rowCount() * (seq.startPosition() + seq.rowCount()) * heads * headDim * 2;
+        }
+        CpuThreadPool.RangeBody tasks = (start, end) -> {
             for (int task = start; task < end; task++) {
                 // Rows zigzag (first, last, second, ...): a prefill's later rows attend to more positions,
                 // and each thread's contiguous share of tasks should hold short and long rows alike.
@@ -176,7 +180,12 @@ public final class VectorCpuBackend extends HostBackend {
                     attendRow(kv, layer, qa, r, g0, g1, shape, rowSequence[r], o);
                 }
             }
-        });
+        };
+        if (work < VectorMatmul.PARALLEL_WORK) {
+            tasks.run(0, rows * chunksPerRow);
+        } else {
+            pool.parallelFor(rows * chunksPerRow, 1, tasks);
+        }
     }
 
     /** Per-call constants of an attention op: query heads per KV head, head size, KV block size. */
