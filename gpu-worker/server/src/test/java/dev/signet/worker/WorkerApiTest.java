@@ -4,71 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.signet.engine.generate.GenerationResult;
 import dev.signet.engine.sampling.SamplingParams;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The worker's HTTP API against the running application on random ports, serving the bundled stories260K base and
- * demo deltas on the CPU backend, with residency in process. Every answer is checked against the engine run alone
- * from the same files.
+ * demo deltas on the CPU backend, with residency in process ({@link RunningWorker}). Every answer is checked against
+ * the engine run alone from the same files.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.server.port=0",
-        "signet.worker.threads=2",
-        "signet.worker.max-batch-rows=64",
-        "signet.worker.kv-blocks=128",
-        "signet.worker.max-running=16",
-        "signet.worker.cache.device-slots=2",
-        "signet.worker.metrics.max-tenant-labels=2",
-})
-class WorkerApiTest {
-    static final String PROMPT = "Once upon a time";
-    static final Path DELTA_DIR = WorkerTestFiles.deltaDirWithBrokenArtifact();
-    static final Path DISK_CACHE = WorkerTestFiles.scratch("delta-cache-");
-
-    @DynamicPropertySource
-    static void folders(DynamicPropertyRegistry registry) {
-        registry.add("signet.worker.delta-dir", DELTA_DIR::toString);
-        registry.add("signet.worker.cache.disk-dir", DISK_CACHE::toString);
-    }
-
-    @Autowired
-    Environment environment;
-
-    WorkerClient worker;
-
-    @BeforeEach
-    void connect() {
-        worker = new WorkerClient(environment.getRequiredProperty("local.server.port", Integer.class),
-                environment.getRequiredProperty("local.management.port", Integer.class));
-        worker.awaitReady();
-    }
-
-    static Map<String, Object> body(Object... keyValues) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            body.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return body;
-    }
+class WorkerApiTest extends RunningWorker {
 
     @Test
     void readinessAndLivenessAreUpOnceTheModelIsLoaded() {

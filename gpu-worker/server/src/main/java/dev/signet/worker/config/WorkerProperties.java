@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -16,8 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * The worker's settings, {@code signet.worker.*}: which model it serves and on which backend, how much one step and
  * the KV pool hold, the delta cache's tiers, where deltas come from ({@code delta-dir}, a folder of artifacts, or
  * {@code store-url}, the delta store), and how it reports residency. Paths left empty resolve against
- * {@link SignetHome}: {@code models/stories260K} and {@code models/deltas}, the bundled demo. docs/worker-api.md lists
- * every property with its default.
+ * {@link SignetHome}: {@code models/stories260K} and {@code models/deltas}, the bundled demo; {@code medusa.*} says
+ * which Medusa heads draft for the base and for which deltas. docs/worker-api.md lists every property with its default.
  */
 @Validated
 @ConfigurationProperties("signet.worker")
@@ -35,12 +36,18 @@ public record WorkerProperties(
         String workerId,                                                 // null: <hostname>:<server port>
         String advertisedAddress,                                        // null: http://<hostname>:<server port>
         @Valid @NotNull @DefaultValue Residency residency,
-        @Valid @NotNull @DefaultValue Metrics metrics) {
+        @Valid @NotNull @DefaultValue Metrics metrics,
+        @Valid @NotNull @DefaultValue Medusa medusa) {
 
     public WorkerProperties {
         if (maxRunning > maxBatchRows) {
             throw new IllegalArgumentException("signet.worker.max-running (" + maxRunning + ") must not exceed max-batch-rows ("
                     + maxBatchRows + "): every running sequence decodes one row in every step");
+        }
+        if (medusa != null && medusa.speculates() && medusa.draftRows() >= maxBatchRows) {
+            throw new IllegalArgumentException("signet.worker.medusa.draft-rows (" + medusa.draftRows() + ") must be less than"
+                    + " max-batch-rows (" + maxBatchRows + "): a lone sequence's tree, its root and draft-rows drafted tokens,"
+                    + " must fit in one step (0 turns speculation off)");
         }
     }
 
@@ -77,4 +84,65 @@ public record WorkerProperties(
 
     /** Per-tenant series: the first {@code maxTenantLabels} tenants get their own label, later ones count as {@code other}. */
     public record Metrics(@DefaultValue("100") @Min(0) int maxTenantLabels) {}
+
+    /**
+     * Medusa speculation: heads that draft a tree of tokens after every generated one, verified in the next step.
+     * {@code base}: the base's heads folder ({@code none}: no heads; unset: the bundled
+     * {@code <signet.home>/models/medusa/stories260K} when the model is the bundled stories260K, else none).
+     * {@code deltas}: a delta's heads folder by the delta's sha256 digest or, for a delta folder, its file name
+     * without {@code .safetensors} (unset: {@code caps} → the bundled {@code models/medusa/caps} when deltas come
+     * from the bundled folder; a folder of {@code none} drops an entry). {@code tenantsUseBaseHeads}: deltas without
+     * heads of their own draft with the base's. {@code draftRows}: spare rows a step gives to trees, shared by
+     * the drafting sequences. {@code verification}: how requests that sample check a tree, {@code lossless} (the
+     * model's own distribution) or {@code typical} (Medusa's typical acceptance); greedy requests are always exact.
+     * With {@code enabled=false} or {@code draftRows=0} nothing speculates and no heads are loaded.
+     */
+    public record Medusa(
+            @DefaultValue("true") boolean enabled,
+            String base,                                                 // null: the bundled heads for the bundled model
+            Map<String, String> deltas,                                  // null: caps' bundled heads for the bundled folder
+            @DefaultValue("true") boolean tenantsUseBaseHeads,
+            @DefaultValue("16") @Min(0) int draftRows,
+            @DefaultValue("lossless") @NotNull @Pattern(regexp = "lossless|typical", message = "must be lossless or typical")
+            String verification) {
+
+        /** A heads folder of this value means: no heads. */
+        public static final String NONE = "none";
+        private static final String DIGEST = "[0-9a-f]{64}";
+        private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
+
+        public Medusa {
+            if (base != null && base.isBlank()) {
+                throw new IllegalArgumentException("signet.worker.medusa.base must be a heads folder or '" + NONE
+                        + "', got an empty value");
+            }
+            if (deltas != null) {
+                deltas.forEach((key, dir) -> {
+                    if (key.matches("(?i)" + DIGEST) && !key.matches(DIGEST)) {
+                        throw new IllegalArgumentException("signet.worker.medusa.deltas: key '" + key
+                                + "' must be the delta's sha256 digest in lower-case hex");
+                    }
+                    if (!key.matches(NAME)) {
+                        throw new IllegalArgumentException("signet.worker.medusa.deltas: key '" + key
+                                + "' is neither a sha256 digest (64 lower-case hex digits) nor a delta's file name");
+                    }
+                    if (dir == null || dir.isBlank()) {
+                        throw new IllegalArgumentException("signet.worker.medusa.deltas[" + key + "] must be a heads folder or '"
+                                + NONE + "'");
+                    }
+                });
+                deltas = Map.copyOf(deltas);
+            }
+        }
+
+        /** Whether anything may speculate: enabled, with spare rows for trees. */
+        public boolean speculates() {
+            return enabled && draftRows > 0;
+        }
+
+        /** Whether a key of {@link #deltas} is a digest rather than a delta's name. */
+        public static boolean isDigest(String key) {
+            return key.matches(DIGEST);
+        }
+    }
 }

@@ -11,7 +11,7 @@ import dev.signet.engine.scheduler.StepLoop;
 /**
  * The engine parts of a worker once its model has loaded, in the order they were built: the checkpoint (config,
  * mapped weights, tokenizer), the backend, the model with its KV pool, the base's digest, the delta cache over the
- * delta source, the scheduler and the step loop that runs it.
+ * delta source, the Medusa heads its scheduler drafts with, the scheduler and the step loop that runs it.
  */
 public record LoadedEngine(
         LlamaCheckpoint checkpoint,
@@ -20,5 +20,6 @@ public record LoadedEngine(
         String baseDigest,
         DeltaSource source,
         DeltaCache cache,
+        WorkerMedusa medusa,
         Scheduler scheduler,
         StepLoop stepLoop) {}

@@ -20,9 +20,12 @@ import dev.signet.worker.api.ApiException;
 import dev.signet.worker.config.SignetHome;
 import dev.signet.worker.config.WorkerProperties;
 import dev.signet.worker.residency.WorkerResidency;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +34,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * Owns this worker's engine. At start-up a background thread opens the checkpoint, the backend, the model and its KV
- * pool, hashes the base, opens the delta cache over the delta source, and starts the scheduler's step loop; until
- * then {@link #require()} answers 503 and {@link ModelHealth} keeps readiness out of service. A model that fails to
- * load leaves the worker refusing traffic and liveness DOWN, so an orchestrator restarts it. Shutdown (this lifecycle stops before the web
- * server drains) removes the worker from residency, ends every request with {@code SHUTDOWN}, and closes the
- * cache, model, backend and checkpoint.
+ * pool, hashes the base, opens the delta cache over the delta source, loads the Medusa heads ({@link WorkerMedusa}),
+ * and starts the scheduler's step loop; until then {@link #require()} answers 503 and {@link ModelHealth} keeps
+ * readiness out of service. A model that fails to load (a heads folder that fails its checks included) leaves the
+ * worker refusing traffic and liveness DOWN, so an orchestrator restarts it. Shutdown (this lifecycle stops before
+ * the web server drains) removes the worker from residency, ends every request with {@code SHUTDOWN}, and closes the
+ * heads, cache, model, backend and checkpoint.
  */
 @Component
 public class WorkerEngine implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WorkerEngine.class);
+    private static final String BUNDLED_MODEL = "models/stories260K";
+    private static final String BUNDLED_DELTAS = "models/deltas";
+    private static final String BUNDLED_HEADS = "models/medusa/";
 
     private final WorkerProperties props;
     private final WorkerResidency residency;
@@ -103,7 +110,8 @@ public class WorkerEngine implements SmartLifecycle {
         long t0 = System.nanoTime();
         Deque<AutoCloseable> opened = new ArrayDeque<>();   // closed in reverse if a later part fails
         try {
-            Path modelDir = props.modelDir() != null ? props.modelDir() : SignetHome.resolve("models/stories260K");
+            Path bundledModel = SignetHome.resolve(BUNDLED_MODEL);
+            Path modelDir = props.modelDir() != null ? props.modelDir() : bundledModel;
             LlamaCheckpoint checkpoint = LlamaCheckpoint.open(modelDir);
             opened.push(checkpoint);
             Backend backend = openBackend();
@@ -115,11 +123,14 @@ public class WorkerEngine implements SmartLifecycle {
             DeltaSource source = deltaSource();
             DeltaCache cache = new DeltaCache(model, baseDigest, source, cacheConfig());
             opened.push(cache);
+            WorkerMedusa medusa = WorkerMedusa.load(props.medusa(), bundledHeads(modelDir, bundledModel, "stories260K"),
+                    bundledDeltaHeads(), model, backend, source);
+            opened.push(medusa);
             Scheduler scheduler = new Scheduler(model, checkpoint.tokenizer(), checkpoint.stopTokenIds(),
-                    SchedulerConfig.of(props.maxRunning()), cache);
+                    SchedulerConfig.of(props.maxRunning()).withDraftRows(medusa.draftRows()), cache, medusa.speculator());
             StepLoop loop = new StepLoop(scheduler, "step-loop").start();
             opened.push(loop);
-            LoadedEngine loaded = new LoadedEngine(checkpoint, backend, model, baseDigest, source, cache, scheduler, loop);
+            LoadedEngine loaded = new LoadedEngine(checkpoint, backend, model, baseDigest, source, cache, medusa, scheduler, loop);
             synchronized (readiness) {
                 if (stopping) {
                     closeAll(opened);
@@ -127,13 +138,42 @@ public class WorkerEngine implements SmartLifecycle {
                 }
                 engine = loaded;
             }
-            log.info("serving {} ({} layers, base {}) on {} in {} ms; deltas from {}", modelDir, model.config().numLayers(),
-                    baseDigest, backend.name(), (System.nanoTime() - t0) / 1_000_000, source.describe());
+            log.info("serving {} ({} layers, base {}) on {} in {} ms; deltas from {}; {}", modelDir, model.config().numLayers(),
+                    baseDigest, backend.name(), (System.nanoTime() - t0) / 1_000_000, source.describe(), medusa);
             residency.engineLoaded(loaded);
         } catch (RuntimeException | Error e) {
             closeAll(opened);
             log.error("the model failed to load; the worker refuses traffic", e);
             loadFailure = e.toString();
+        }
+    }
+
+    /** The bundled heads folder {@code models/medusa/<name>}, when {@code dir} is the bundled {@code bundled} and the folder exists. */
+    private static Optional<Path> bundledHeads(Path dir, Path bundled, String name) {
+        Path heads = SignetHome.resolve(BUNDLED_HEADS + name);
+        return samePath(dir, bundled) && Files.isDirectory(heads) ? Optional.of(heads) : Optional.empty();
+    }
+
+    /** caps' bundled heads when deltas come from the bundled folder: the demo tenant with heads of its own. */
+    private Map<String, Path> bundledDeltaHeads() {
+        if (props.storeUrl() != null) {
+            return Map.of();
+        }
+        Path bundled = SignetHome.resolve(BUNDLED_DELTAS);
+        return bundledHeads(props.deltaDir() != null ? props.deltaDir() : bundled, bundled, "caps")
+                .map(heads -> Map.of("caps", heads)).orElse(Map.of());
+    }
+
+    private static boolean samePath(Path a, Path b) {
+        Path x = a.toAbsolutePath().normalize();
+        Path y = b.toAbsolutePath().normalize();
+        if (x.equals(y)) {
+            return true;
+        }
+        try {
+            return Files.exists(x) && Files.exists(y) && Files.isSameFile(x, y);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -149,7 +189,7 @@ public class WorkerEngine implements SmartLifecycle {
         if (props.storeUrl() != null) {
             return new HttpDeltaSource(props.storeUrl());
         }
-        return new DirectoryDeltaSource(props.deltaDir() != null ? props.deltaDir() : SignetHome.resolve("models/deltas"));
+        return new DirectoryDeltaSource(props.deltaDir() != null ? props.deltaDir() : SignetHome.resolve(BUNDLED_DELTAS));
     }
 
     private DeltaCacheConfig cacheConfig() {
@@ -174,7 +214,8 @@ public class WorkerEngine implements SmartLifecycle {
             parts.push(e.backend());
             parts.push(e.model());
             parts.push(e.cache());
-            parts.push(e.stepLoop());   // ends every request with SHUTDOWN, then nothing touches the model
+            parts.push(e.medusa());
+            parts.push(e.stepLoop());   // ends every request with SHUTDOWN, then nothing touches the model or the heads
             closeAll(parts);
             log.info("engine closed");
         }

@@ -41,8 +41,10 @@ final class TokenStream implements RequestSink {
 
     @Override
     public void onFinish(Completion c) {
+        metrics.speculated(c.speculation());
         metrics.ended(c.finishReason().openAiName());
-        sink.tryEmitNext(new GenerationEvent.Finish(c.finishReason().openAiName(), c.promptTokens(), c.completionTokens()));
+        sink.tryEmitNext(new GenerationEvent.Finish(c.finishReason().openAiName(), c.promptTokens(), c.completionTokens(),
+                GenerationEvent.Speculation.of(c.speculation())));
         sink.tryEmitComplete();
     }
 

@@ -1,10 +1,12 @@
 package dev.signet.worker.metrics;
 
+import dev.signet.engine.scheduler.SpeculationStats;
 import java.util.Locale;
 
 /**
  * One request's latencies and counts as they happen: time to first token from submission, the gap before every
- * later token, tokens per tenant, and how the request ended. Its methods run on the step thread, one call at a time.
+ * later token, tokens per tenant, what speculation did for it, and how the request ended. Its methods run on the
+ * step thread, one call at a time.
  */
 public final class RequestMetrics {
     private final WorkerMetrics metrics;
@@ -27,6 +29,13 @@ public final class RequestMetrics {
         }
         lastTokenNanos = now;
         metrics.generated(tenantLabel);
+    }
+
+    /** The request finished; its tree steps, drafted and accepted tokens count for its tenant (nothing without tree steps). */
+    public void speculated(SpeculationStats speculation) {
+        if (speculation != null && speculation.drafts() > 0) {
+            metrics.speculation(tenantLabel, speculation);
+        }
     }
 
     /** The request ended: {@code stop} or {@code length}, or a failure kind ({@code cancelled}, {@code delta_unavailable}, ...). */

@@ -2,6 +2,7 @@ package dev.signet.worker.metrics;
 
 import dev.signet.engine.deltacache.CacheTier;
 import dev.signet.engine.deltacache.CachedDelta;
+import dev.signet.engine.scheduler.SpeculationStats;
 import dev.signet.worker.config.WorkerProperties;
 import dev.signet.worker.engine.LoadedEngine;
 import dev.signet.worker.engine.WorkerEngine;
@@ -22,9 +23,10 @@ import org.springframework.stereotype.Component;
  * The worker's metrics. The vLLM series that Kubernetes' inference gateway routes on, under vLLM's exact names
  * ({@code vllm:num_requests_running}, {@code vllm:num_requests_waiting}, {@code vllm:kv_cache_usage_perc},
  * {@code vllm:lora_requests_info}, time to first token, inter-token latency, prompt and generation token counters);
- * Signet's per-tenant counters with a bounded tenant label ({@link TenantLabels}); preemptions and the delta cache's
- * entries per tier. Scheduler and cache gauges are read at scrape time; per-request series are recorded by each
- * request's {@link RequestMetrics} on the step thread, which costs a few atomic additions per token.
+ * vLLM's speculative-decoding counters ({@code vllm:spec_decode_*}) per tenant; Signet's per-tenant counters with a
+ * bounded tenant label ({@link TenantLabels}); preemptions and the delta cache's entries per tier. Scheduler and cache
+ * gauges are read at scrape time; per-request series are recorded by each request's {@link RequestMetrics} on the
+ * step thread, which costs a few atomic additions per token (and a few more per finished request that speculated).
  */
 @Component
 public class WorkerMetrics {
@@ -113,6 +115,26 @@ public class WorkerMetrics {
     void nextToken(long sincePreviousNanos) {
         interTokenLatency.record(sincePreviousNanos, TimeUnit.NANOSECONDS);
         timePerOutputToken.record(sincePreviousNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A finished request's speculation, under vLLM's spec-decode names: tree steps, drafted tokens, accepted drafted
+     * tokens, and accepted tokens by position (depth − 1; every position of the deepest tree gets a series).
+     */
+    void speculation(String label, SpeculationStats s) {
+        Counter.builder("vllm:spec_decode_num_drafts").tag("tenant", label)
+                .description("Speculative steps: draft trees verified").register(registry).increment(s.drafts());
+        Counter.builder("vllm:spec_decode_num_draft_tokens").tag("tenant", label)
+                .description("Drafted tokens (tree nodes past the root) verified").register(registry).increment(s.draftTokens());
+        Counter.builder("vllm:spec_decode_num_accepted_tokens").tag("tenant", label)
+                .description("Drafted tokens accepted").register(registry).increment(s.acceptedTokens());
+        int[] atDepth = s.acceptedAtDepth();
+        int positions = Math.max(atDepth.length, engine.loaded().map(e -> e.medusa().maxDepth()).orElse(0));
+        for (int p = 0; p < positions; p++) {
+            Counter.builder("vllm:spec_decode_num_accepted_tokens_per_pos").tag("tenant", label).tag("position", Integer.toString(p))
+                    .description("Drafted tokens accepted, by position in the draft (0: the first token past the root)")
+                    .register(registry).increment(p < atDepth.length ? atDepth[p] : 0);
+        }
     }
 
     void generated(String label) {
