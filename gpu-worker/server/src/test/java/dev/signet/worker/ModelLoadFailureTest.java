@@ -44,7 +44,7 @@ class ModelLoadFailureTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(WorkerApplication.class).run(
                 "--server.port=0", "--management.server.port=0",
                 "--signet.worker.threads=1",
-                "--signet.worker.medusa.base=" + heads,
+                "--signet.worker.medusa.base=" + heads, "--signet.worker.medusa.draft-rows=16",
                 "--signet.worker.cache.disk-dir=" + WorkerTestFiles.scratch("unused-cache-"))) {
             JsonNode state = assertOutOfService(app, "shape check failed", "the model failed to load");
             assertThat(state.path("load_error").asString())

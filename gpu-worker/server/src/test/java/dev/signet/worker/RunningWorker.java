@@ -36,6 +36,8 @@ abstract class RunningWorker {
         registry.add("signet.worker.delta-dir", DELTA_DIR::toString);
         registry.add("signet.worker.cache.disk-dir", DISK_CACHE::toString);
         registry.add("signet.worker.medusa.deltas.caps", CAPS_HEADS::toString);   // by name: the copy is not the bundled folder
+        registry.add("signet.worker.medusa.draft-rows", () -> "16");
+        registry.add("signet.worker.medusa.adaptive", () -> "false");   // fixed trees: the tests count their steps
     }
 
     @Autowired

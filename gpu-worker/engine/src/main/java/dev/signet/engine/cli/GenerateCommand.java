@@ -36,7 +36,8 @@ final class GenerateCommand {
               --stop TEXT        stop before this text (repeatable)
               --ignore-eos       keep going past stop tokens
               --medusa DIR       speculate with these Medusa heads (made for this model, or for the delta's fine-tune)
-              --draft-rows N     with --medusa: the most tree rows a step may add (default 16)
+              --draft-rows N     with --medusa: the most tree rows a step may add (default 16); fewer are used
+                                 when measurement shows bigger trees do not pay on this machine
               --json             print token ids, text and prefill/decode tokens per second as JSON (with --medusa,
                                  also the tokens each verification step accepted)
             """ + BackendChoice.OPTIONS;

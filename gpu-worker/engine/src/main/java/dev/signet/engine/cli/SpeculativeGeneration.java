@@ -41,7 +41,7 @@ record SpeculativeGeneration(Generator.Run run, SpeculationStats speculation) {
             MedusaSpeculator speculator = new MedusaSpeculator(model, delta == null ? drafter : null,
                     delta == null ? Map.of() : Map.of(key, drafter), false, MedusaSpeculator.SampledVerification.LOSSLESS);
             Scheduler scheduler = new Scheduler(model, ckpt.tokenizer(), ckpt.stopTokenIds(),
-                    SchedulerConfig.of(1).withDraftRows(draftRows), new FixedDeltas(delta == null ? Map.of() : Map.of(key, delta)),
+                    SchedulerConfig.of(1).withDraftRows(draftRows).adaptive(), new FixedDeltas(delta == null ? Map.of() : Map.of(key, delta)),
                     speculator);
             Collector sink = new Collector(listener);
             long t0 = System.nanoTime();

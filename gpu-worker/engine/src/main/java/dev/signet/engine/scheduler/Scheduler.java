@@ -45,6 +45,7 @@ public final class Scheduler {
     private final SchedulerConfig config;
     private final DeltaProvider deltas;
     private final Speculator speculator;
+    private final DraftRowsController draftRows;   // null: the configured draft rows, always
     private final KvCachePool pool;
     private final int poolPositions;
 
@@ -86,6 +87,7 @@ public final class Scheduler {
         this.config = config;
         this.deltas = deltas;
         this.speculator = speculator;
+        this.draftRows = config.adaptiveDrafts() && speculator != Speculator.NONE ? new DraftRowsController(config.draftRows()) : null;
         this.pool = model.kvCache();
         this.poolPositions = Math.multiplyExact(model.options().kvBlocks(), model.options().blockSize());
         deltas.onReady(this::wake);
@@ -144,6 +146,8 @@ public final class Scheduler {
                     ? new SequenceChunk(s.kv, s.context(s.kv.length(), p.rows()), false, s.delta)
                     : new SequenceChunk(s.kv, p.draft().tokens(), true, s.delta, p.draft().parents()));
         }
+        long started = System.nanoTime();
+        long generatedBefore = generatedTokens;
         StepLogits logits;
         try {
             logits = model.forward(chunks);
@@ -169,6 +173,9 @@ public final class Scheduler {
             }
         }
         draft(wanted, drafting);
+        if (draftRows != null) {
+            draftRows.observe((int) (generatedTokens - generatedBefore), System.nanoTime() - started);
+        }
         publishState();
         return true;
     }
@@ -182,7 +189,8 @@ public final class Scheduler {
             return;
         }
         long speculating = running.stream().filter(s -> speculator.speculates(s.request.delta())).count();
-        int maxNodes = 1 + (int) (config.draftRows() / Math.max(1, speculating));
+        int spare = draftRows != null ? draftRows.rows() : config.draftRows();
+        int maxNodes = 1 + (int) (spare / Math.max(1, speculating));
         if (maxNodes < 2) {
             return;
         }

@@ -6,9 +6,10 @@ package dev.signet.engine.scheduler;
  * running sequence decodes every step). Fairness follows S-LoRA's virtual token counter: a prompt token
  * costs {@code promptWeight}, a generated token {@code outputWeight}. Speculation's trees may add up to
  * {@code draftRows} rows to a step, shared by the sequences that draft: a small batch gets big trees, a full
- * one small trees or none, so that speculation never costs a step more than the hardware has to spare.
+ * one small trees or none. With {@code adaptiveDrafts} the spare rows are measured down to what pays on this
+ * hardware ({@link DraftRowsController}), so speculation never lowers throughput for long.
  */
-public record SchedulerConfig(int maxRunning, double promptWeight, double outputWeight, int draftRows) {
+public record SchedulerConfig(int maxRunning, double promptWeight, double outputWeight, int draftRows, boolean adaptiveDrafts) {
     public SchedulerConfig {
         if (maxRunning < 1) {
             throw new IllegalArgumentException("max running sequences must be >= 1, got " + maxRunning);
@@ -23,10 +24,15 @@ public record SchedulerConfig(int maxRunning, double promptWeight, double output
 
     /** VTC's weights: a generated token costs twice a prompt token (it needs a step of its own). */
     public static SchedulerConfig of(int maxRunning) {
-        return new SchedulerConfig(maxRunning, 1, 2, 0);
+        return new SchedulerConfig(maxRunning, 1, 2, 0, false);
     }
 
     public SchedulerConfig withDraftRows(int rows) {
-        return new SchedulerConfig(maxRunning, promptWeight, outputWeight, rows);
+        return new SchedulerConfig(maxRunning, promptWeight, outputWeight, rows, adaptiveDrafts);
+    }
+
+    /** Draft rows up to {@link #draftRows}, as many as measurably pay. */
+    public SchedulerConfig adaptive() {
+        return new SchedulerConfig(maxRunning, promptWeight, outputWeight, draftRows, true);
     }
 }

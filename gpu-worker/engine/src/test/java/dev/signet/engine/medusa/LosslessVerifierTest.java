@@ -64,20 +64,30 @@ class LosslessVerifierTest {
         assertThat(run(verifier, 7, 40)).isEqualTo(run(verifier, 7, 40)).isNotEqualTo(run(verifier, 8, 40));
     }
 
-    /** p = [0.5, 0.5, 0] after top-k 2, both tokens drafted: the second is tried on p renormalised to 1, never missed. */
+    /** The same seed emits the same tokens with a wide tree, a chain or no draft at all: plain sampling's draws. */
     @Test
-    void aRejectedDraftIsRemovedAndTheRestRenormalised() {
-        MedusaTree tree = MedusaTree.topK(2, 1);
-        int[] tokens = {0, 0, 1};
-        float[] logits = {0f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f};
-        LosslessVerifier verifier = new LosslessVerifier(params(1f, 2, 1f));
-        int[] taken = new int[3];
-        for (long seed = 0; seed < 2000; seed++) {
-            AcceptedPath path = verifier.verify(tree, tokens, logits, 0, 3, new SplittableRandom(seed));
-            assertThat(path.nodes()).hasSize(2);
-            taken[path.lastNode()]++;
+    void aSeedEmitsWhatPlainSamplingEmitsWhateverTheTree() {
+        LosslessVerifier verifier = new LosslessVerifier(params(0.9f, 5, 0.95f));
+        for (long seed = 0; seed < 50; seed++) {
+            List<Integer> wide = tokens(verifier, TREE, seed, 30);
+            assertThat(tokens(verifier, MedusaTree.chain(2), seed, 30)).as("seed %d, a chain", seed).isEqualTo(wide);
+            assertThat(tokens(verifier, MedusaTree.chain(0), seed, 30)).as("seed %d, no draft", seed).isEqualTo(wide);
         }
-        assertThat(taken[1]).isBetween(900, 1100);
+    }
+
+    /** The first {@code count} tokens a decode with {@code tree}'s shape emits. */
+    private static List<Integer> tokens(TreeVerifier verifier, MedusaTree tree, long seed, int count) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Integer> out = new ArrayList<>();
+        int root = ROOT;
+        while (out.size() < count) {
+            int[] treeTokens = TreeCandidates.fill(tree, root, DRAFTS);
+            for (int t : verifier.verify(tree, treeTokens, MODEL.logits(treeTokens), 0, VOCAB, random).emitted(treeTokens)) {
+                out.add(t);
+            }
+            root = out.getLast();
+        }
+        return out.subList(0, count);
     }
 
     @Test

@@ -93,7 +93,8 @@ public record WorkerProperties(
      * without {@code .safetensors} (unset: {@code caps} → the bundled {@code models/medusa/caps} when deltas come
      * from the bundled folder; a folder of {@code none} drops an entry). {@code tenantsUseBaseHeads}: deltas without
      * heads of their own draft with the base's. {@code draftRows}: spare rows a step gives to trees, shared by
-     * the drafting sequences. {@code verification}: how requests that sample check a tree, {@code lossless} (the
+     * the drafting sequences, at most; with {@code adaptive} the scheduler measures them down to what pays on this
+     * hardware, otherwise every step offers them all. {@code verification}: how requests that sample check a tree, {@code lossless} (the
      * model's own distribution) or {@code typical} (Medusa's typical acceptance); greedy requests are always exact.
      * With {@code enabled=false} or {@code draftRows=0} nothing speculates and no heads are loaded.
      */
@@ -102,7 +103,8 @@ public record WorkerProperties(
             String base,                                                 // null: the bundled heads for the bundled model
             Map<String, String> deltas,                                  // null: caps' bundled heads for the bundled folder
             @DefaultValue("true") boolean tenantsUseBaseHeads,
-            @DefaultValue("16") @Min(0) int draftRows,
+            @DefaultValue("0") @Min(0) int draftRows,
+            @DefaultValue("true") boolean adaptive,
             @DefaultValue("lossless") @NotNull @Pattern(regexp = "lossless|typical", message = "must be lossless or typical")
             String verification) {
 

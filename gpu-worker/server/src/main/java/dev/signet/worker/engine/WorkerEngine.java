@@ -127,7 +127,7 @@ public class WorkerEngine implements SmartLifecycle {
                     bundledDeltaHeads(), model, backend, source);
             opened.push(medusa);
             Scheduler scheduler = new Scheduler(model, checkpoint.tokenizer(), checkpoint.stopTokenIds(),
-                    SchedulerConfig.of(props.maxRunning()).withDraftRows(medusa.draftRows()), cache, medusa.speculator());
+                    schedulerConfig(medusa), cache, medusa.speculator());
             StepLoop loop = new StepLoop(scheduler, "step-loop").start();
             opened.push(loop);
             LoadedEngine loaded = new LoadedEngine(checkpoint, backend, model, baseDigest, source, cache, medusa, scheduler, loop);
@@ -175,6 +175,11 @@ public class WorkerEngine implements SmartLifecycle {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    private SchedulerConfig schedulerConfig(WorkerMedusa medusa) {
+        SchedulerConfig config = SchedulerConfig.of(props.maxRunning()).withDraftRows(medusa.draftRows());
+        return props.medusa().adaptive() ? config.adaptive() : config;
     }
 
     private Backend openBackend() {

@@ -50,7 +50,7 @@ class WorkerMedusaTest {
     }
 
     private static WorkerProperties.Medusa config(String base, Map<String, String> deltas, int draftRows) {
-        return new WorkerProperties.Medusa(true, base, deltas, true, draftRows, "lossless");
+        return new WorkerProperties.Medusa(true, base, deltas, true, draftRows, true, "lossless");
     }
 
     @Test
@@ -93,7 +93,7 @@ class WorkerMedusaTest {
         WorkerMedusa off = WorkerMedusa.load(config(missing.toString(), Map.of(), 0), Optional.empty(), Map.of(), model, backend, bundled);
         assertThat(off.active()).isFalse();
         assertThat(off.draftRows()).isZero();
-        WorkerMedusa disabled = WorkerMedusa.load(new WorkerProperties.Medusa(false, missing.toString(), null, true, 16, "typical"),
+        WorkerMedusa disabled = WorkerMedusa.load(new WorkerProperties.Medusa(false, missing.toString(), null, true, 16, true, "typical"),
                 Optional.empty(), Map.of(), model, backend, bundled);
         assertThat(disabled.active()).isFalse();
     }
