@@ -5,6 +5,7 @@ import dev.signet.engine.backend.cpu.VectorCpuBackend;
 import dev.signet.engine.bench.BenchResults;
 import dev.signet.engine.bench.CpuBenchmark;
 import dev.signet.engine.bench.DeltaBenchmark;
+import dev.signet.engine.bench.MedusaBenchmark;
 import dev.signet.engine.bench.ServeBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
 import dev.signet.engine.safetensors.DType;
@@ -21,29 +22,32 @@ import java.util.Set;
 /** {@code signet bench <suite>}: runs a benchmark, prints a table and writes JSON under {@code bench/results/}. */
 final class BenchCommand {
     static final String USAGE = """
-            usage: signet bench cpu|delta|serve [options]
+            usage: signet bench cpu|delta|serve|medusa [options]
               cpu                prefill/decode tokens/s at batch 1, 4 and 16 on stories260K and a synthetic
                                  110M Llama (f32 and bf16), against the floor bytes-read / memory bandwidth
               delta              decode steps of 16 rows over 0, 1, 4 and 16 BitDelta tenants on the synthetic
                                  110M Llama (f32), against the base alone and 16 separate dense models
               serve              the scheduler under a closed-loop load: 1, 8, 32 and 128 streams over 1, 8 and
                                  32 random BitDelta tenants on stories260K; tokens/s, TTFT and inter-token p50/p99
+              medusa             Medusa speculation against plain decoding at batch 1, 8 and 32 for stories260K
+                                 with its heads and the caps tenant with its own (bundled), fixed and adaptive trees
               --model DIR        the small real model (default: the repository's models/stories260K)
               --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
               --prompt N         prompt tokens per sequence (default 32; serve: 16)
               --steps N          decode steps measured (default 64 for cpu, 16 for delta)
               --threads N        CPU threads (default: all cores)
-              --tokens N         serve: greedy tokens per request (default 32)
+              --tokens N         serve, medusa: greedy tokens per request (default 32; medusa 128)
               --seconds S        serve: measured seconds per configuration, after 1 s of warm-up (default 3)
+              --draft-rows N     medusa: spare rows per step for trees in the fixed mode (default 16)
             """;
 
     private BenchCommand() {}
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds"), Set.of());
-        if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve").contains(args.positionals().getFirst())) {
-            throw new UsageException("name one benchmark suite: cpu, delta or serve");
+        CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows"), Set.of());
+        if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa").contains(args.positionals().getFirst())) {
+            throw new UsageException("name one benchmark suite: cpu, delta, serve or medusa");
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors());
         // Defaults live in the repository (the launcher says where), whatever the working directory.
@@ -58,6 +62,16 @@ final class BenchCommand {
             throw new UsageException("--model " + small + " is not a directory");
         }
 
+        if (args.positionals().getFirst().equals("medusa")) {
+            try (VectorCpuBackend backend = new VectorCpuBackend(threads)) {
+                MedusaBenchmark bench = new MedusaBenchmark(backend, threads, args.intValue("tokens", 128), args.intValue("draft-rows", 16));
+                Map<String, Object> doc = bench.run(small, home.resolve("models/medusa/stories260K"), home.resolve("models/deltas/caps.safetensors"),
+                        home.resolve("models/medusa/caps"), out, err);
+                doc.put("timestamp", LocalDateTime.now().toString());
+                out.println("wrote " + BenchResults.write(outDir, "medusa", doc));
+            }
+            return 0;
+        }
         if (args.positionals().getFirst().equals("serve")) {
             try (VectorCpuBackend backend = new VectorCpuBackend(threads)) {
                 ServeBenchmark bench = new ServeBenchmark(backend, threads, args.intValue("prompt", 16), args.intValue("tokens", 32),
