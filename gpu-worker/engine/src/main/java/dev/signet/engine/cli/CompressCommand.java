@@ -49,7 +49,7 @@ final class CompressCommand {
             throw new UsageException(e.getMessage());
         }
         boolean json = args.flag("json");
-        ProgressBar bar = new ProgressBar(err, System.console() != null);
+        ProgressBar bar = ProgressBar.onTerminal(err);
         CompressionReport report;
         try (LlamaCheckpoint base = LlamaCheckpoint.open(baseDir); LlamaCheckpoint tuned = LlamaCheckpoint.open(tunedDir)) {
             report = new BitDeltaCompressor(VectorCpuBackend::new).compress(base, tuned, outFile, options, bar::show);
@@ -72,23 +72,5 @@ final class CompressCommand {
                     q.path("perplexity_ratio").asDouble(), q.path("mean_kl").asDouble());
         }
         return 0;
-    }
-
-    /** A one-line bar on a terminal; nothing when stderr is a pipe or file (logs stay clean). */
-    private record ProgressBar(PrintStream err, boolean enabled) {
-        void show(String tensor, long done, long total) {
-            if (enabled) {
-                int width = 30;
-                int filled = (int) (width * done / Math.max(1, total));
-                err.printf("\r[%s%s] %3d%% %-60.60s", "#".repeat(filled), " ".repeat(width - filled), 100 * done / Math.max(1, total), tensor);
-                err.flush();
-            }
-        }
-
-        void finish() {
-            if (enabled) {
-                err.println();
-            }
-        }
     }
 }

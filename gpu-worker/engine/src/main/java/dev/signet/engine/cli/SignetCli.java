@@ -15,12 +15,13 @@ public final class SignetCli {
             usage: signet <command> [options]      (signet <command> --help for a command's options)
 
             commands:
-              generate   continue a prompt with a model on the CPU
-              compress   turn a fine-tune into a BitDelta artifact against its base, with a quality report
-              eval       perplexity of a model on a text (the fixtures' protocol: 64 windows of 256 tokens)
-              bench      benchmarks: `signet bench cpu` (prefill/decode throughput against the memory-bandwidth floor)
-              test       run the whole test suite (Maven; needs ../shared/fixtures beside the checkout)
-              build      compile and package everything without running tests
+              generate      continue a prompt with a model on the CPU
+              compress      turn a fine-tune into a BitDelta artifact against its base, with a quality report
+              eval          perplexity of a model on a text (the fixtures' protocol: 64 windows of 256 tokens)
+              medusa-train  train Medusa heads for a model or a tenant's delta on the CPU (self-distillation by default)
+              bench         benchmarks: `signet bench cpu` (prefill/decode throughput against the memory-bandwidth floor)
+              test          run the whole test suite (Maven; needs ../shared/fixtures beside the checkout)
+              build         compile and package everything without running tests
             """;
 
     private SignetCli() {}
@@ -39,6 +40,7 @@ public final class SignetCli {
             case "generate" -> GenerateCommand.USAGE;
             case "eval" -> EvalCommand.USAGE;
             case "compress" -> CompressCommand.USAGE;
+            case "medusa-train" -> MedusaTrainCommand.USAGE;
             case "bench" -> BenchCommand.USAGE;
             default -> null;
         };
@@ -58,6 +60,7 @@ public final class SignetCli {
                 case "generate" -> GenerateCommand.run(args, out, err);
                 case "eval" -> EvalCommand.run(args, out, err);
                 case "compress" -> CompressCommand.run(args, out, err);
+                case "medusa-train" -> MedusaTrainCommand.run(args, out, err);
                 case "bench" -> BenchCommand.run(args, out, err);
                 default -> throw new IllegalStateException(command);
             };

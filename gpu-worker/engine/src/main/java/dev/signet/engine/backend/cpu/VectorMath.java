@@ -15,9 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code reduceLanes(ADD)} unspecified and computes {@code EXP} with SVML once compiled but per lane before,
  * so both can change in the last bit as the JIT warms up; a serving engine must give the same tokens for the
  * same request at any time. These use only add, multiply and fused multiply-add, exact in every JIT state,
- * and the scalar exp performs the same operations as each vector lane.
+ * and the scalar exp performs the same operations as each vector lane. Public for the other CPU kernels
+ * (Medusa head training); vectors are of {@code FloatVector.SPECIES_PREFERRED}.
  */
-final class VectorMath {
+public final class VectorMath {
     private static final float LOG2E = 1.44269504088896341f;
     // ln 2 split in two (Cody-Waite) so x - n·ln2 loses no bits: C1 has few mantissa bits, n·C1 is exact.
     private static final float LN2_HI = 0.693359375f;
@@ -56,7 +57,7 @@ final class VectorMath {
      * (for 8 lanes, ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))). Shuffles move bits exactly, so the order of the
      * additions is this method's, not the JIT's.
      */
-    static float sum(FloatVector v) {
+    public static float sum(FloatVector v) {
         return sum(v, FOLDS);
     }
 
@@ -69,7 +70,7 @@ final class VectorMath {
     }
 
     /** e^x per lane, within 2 ulp over the normal range; inputs below -87.3 give about 1e-38. */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         x = x.max(MIN).min(MAX);
         FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
@@ -85,7 +86,7 @@ final class VectorMath {
     }
 
     /** e^x, bit for bit what {@link #exp(FloatVector)} computes in each lane. */
-    static float exp(float x) {
+    public static float exp(float x) {
         x = Math.min(Math.max(x, MIN), MAX);
         float n = Math.fma(x, LOG2E, ROUND) - ROUND;
         float r = Math.fma(n, -LN2_HI, x);
