@@ -3,6 +3,7 @@ package dev.signet.registry.api;
 import dev.signet.registry.storage.DuplicateEntryException;
 import dev.signet.registry.storage.NoSuchEntryException;
 import dev.signet.registry.storage.StorageUnavailableException;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -45,17 +46,17 @@ public class ApiExceptionHandler {
                 + e.getMessage(), "unavailable_error", null, "storage_unavailable"));
     }
 
-    /** WebFlux's own refusals: a body that is not JSON or has an unknown field, a method or content type not taken. */
+    /**
+     * WebFlux's own refusals: a body that is not JSON or has an unknown field (Jackson's message names it), a method
+     * or content type the endpoint does not take.
+     */
     @ExceptionHandler(ResponseStatusException.class)
     ResponseEntity<ApiError> webflux(ResponseStatusException e) {
-        Throwable cause = e.getMostSpecificCause();
-        String message = e.getReason() != null ? e.getReason() : e.getStatusCode().toString();
-        if (cause != e && cause.getMessage() != null) {
-            message += ": " + cause.getMessage();
-        }
-        HttpStatusCode status = e.getStatusCode();
-        String type = status.is4xxClientError() ? "invalid_request_error" : "server_error";
-        return respond(status, ApiError.of(message, type, null, null));
+        Throwable detail = e.getMostSpecificCause();
+        String reason = Objects.requireNonNullElse(e.getReason(), e.getStatusCode().toString());
+        String message = detail == e || detail.getMessage() == null ? reason : reason + ": " + detail.getMessage();
+        boolean callersFault = e.getStatusCode().is4xxClientError();
+        return respond(e.getStatusCode(), ApiError.of(message, callersFault ? "invalid_request_error" : "server_error", null, null));
     }
 
     private static ResponseEntity<ApiError> respond(HttpStatusCode status, ApiError body) {

@@ -23,11 +23,7 @@ class FileRegistryStoreTest {
 
     @Test
     void aTornLastJournalLineIsDroppedAndLaterAppendsStartOnACleanLine() throws IOException {
-        try (FileRegistryStore store = open(100)) {
-            store.createTenant(tenant("acme"));
-            record(store, "r1", "acme", 10);
-            record(store, "r2", "acme", 20);
-        }
+        seedTwoReports();
         Path journal = onlyJournal();
         Files.writeString(journal, "{\"op\":\"usage\",\"request_id\":\"r3\",\"ten", StandardOpenOption.APPEND); // a crash mid-append
 
@@ -43,11 +39,7 @@ class FileRegistryStoreTest {
 
     @Test
     void aDamagedLineBeforeTheLastRefusesToStartInsteadOfLosingUsage() throws IOException {
-        try (FileRegistryStore store = open(100)) {
-            store.createTenant(tenant("acme"));
-            record(store, "r1", "acme", 10);
-            record(store, "r2", "acme", 20);
-        }
+        seedTwoReports();
         Path journal = onlyJournal();
         List<String> lines = Files.readAllLines(journal);
         Files.write(journal, List.of(lines.get(0), "garbage", lines.get(1)));
@@ -137,6 +129,15 @@ class FileRegistryStoreTest {
             assertThat(store.tenantIds()).as("the first store is unharmed").isEmpty();
         }
         open(100).close(); // and the lock is free once it is closed
+    }
+
+    /** Tenant acme with two reports (r1: 10 prompt tokens, r2: 20), store closed. */
+    private void seedTwoReports() {
+        try (FileRegistryStore store = open(100)) {
+            store.createTenant(tenant("acme"));
+            record(store, "r1", "acme", 10);
+            record(store, "r2", "acme", 20);
+        }
     }
 
     private FileRegistryStore open(long compactEvery) {
