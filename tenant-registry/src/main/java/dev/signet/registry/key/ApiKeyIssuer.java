@@ -24,6 +24,11 @@ public final class ApiKeyIssuer {
         return new IssuedKey(key, secret);
     }
 
+    /** A fresh credential of the same strength: {@code prefix} and 48 base62 characters (e.g. the all-in-one mode's admin credential). */
+    public static String secret(String prefix) {
+        return prefix + new ApiKeyIssuer().base62(SECRET_LENGTH);
+    }
+
     /** Whether a presented key has the shape of an issued one; anything else cannot be valid. */
     public static boolean wellFormed(String presented) {
         return presented != null && WELL_FORMED.matcher(presented).matches();

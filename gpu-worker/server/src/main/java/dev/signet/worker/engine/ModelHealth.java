@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The model's part in the Kubernetes probes, as health indicators in the probe groups (application.yml): the
+ * The model's part in the Kubernetes probes, as health indicators in the probe groups (signet-worker.properties): the
  * readiness group includes {@code model}, out of service until the model serves (and again while stopping); the
  * liveness group includes {@code modelLoad}, down once a load has failed, so the orchestrator restarts the worker.
  * Indicators are read at probe time, so no start-up event can overwrite them.
