@@ -120,7 +120,8 @@ public final class CompletionService {
         CompletionRequest r = call.request();
         Sampling s = r.sampling().forChoice(i);
         WorkerRequest request = new WorkerRequest(call.header().id() + "-" + i, call.tenant().id(), call.model().delta(), r.prompt(),
-                r.promptIds(), r.messages(), s.maxTokens(), s.temperature(), s.topP(), s.seed(), s.stop().isEmpty() ? null : s.stop());
+                r.promptIds(), r.messages(), s.maxTokens(), s.temperature(), s.topP(), s.topK(), s.seed(), s.stop().isEmpty() ? null : s.stop(),
+                s.ignoreEos());
         return router.candidates(call.model().delta())
                 .flatMapMany(candidates -> generator.generate(candidates, request))
                 .handle((WorkerEvent event, SynchronousSink<ChoiceEvent> sink) -> {

@@ -8,7 +8,8 @@ import tools.jackson.databind.JsonNode;
  * A checked {@code POST /v1/completions} or {@code POST /v1/chat/completions} body: the model, what to complete
  * (exactly one of {@code prompt}, {@code promptIds} and {@code messages}), the sampling, {@code n} choices, and whether
  * to stream (with a final usage chunk when {@code includeUsage}). Parameters that would change the answer in ways the
- * gateway cannot honour are refused with a 400 naming them; unknown fields are ignored.
+ * gateway cannot honour are refused with a 400 naming them; unknown fields are ignored. vLLM's {@code top_k} and
+ * {@code ignore_eos} extensions are honoured.
  */
 public record CompletionRequest(String model, String prompt, List<Integer> promptIds, List<ChatMessage> messages,
                                 Sampling sampling, int n, boolean stream, boolean includeUsage) {
@@ -92,6 +93,8 @@ public record CompletionRequest(String model, String prompt, List<Integer> promp
         Integer n = f.integer("n", 1, MAX_N);
         Long seed = f.int64("seed");
         List<String> stop = f.strings("stop", MAX_STOP);
+        Integer topK = f.integer("top_k", -1, Integer.MAX_VALUE);   // vLLM's extension; -1 and 0 are off
+        Boolean ignoreEos = f.has("ignore_eos") ? f.bool("ignore_eos", false) : null;   // vLLM's extension
         boolean stream = f.bool("stream", false);
         boolean includeUsage = false;
         JsonNode options = f.get("stream_options");
@@ -101,7 +104,8 @@ public record CompletionRequest(String model, String prompt, List<Integer> promp
             }
             includeUsage = JsonFields.of(options).bool("include_usage", false);
         }
-        return new CompletionRequest(model, prompt, ids, messages, new Sampling(maxTokens, temperature, topP, seed, stop),
+        return new CompletionRequest(model, prompt, ids, messages, new Sampling(maxTokens, temperature, topP, seed, stop,
+                        topK == null || topK <= 0 ? null : topK, ignoreEos),
                 n == null ? 1 : n, stream, includeUsage);
     }
 

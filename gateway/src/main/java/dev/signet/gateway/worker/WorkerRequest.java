@@ -11,5 +11,5 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkerRequest(String requestId, String tenant, String delta, String prompt, List<Integer> promptIds,
-                            List<ChatMessage> messages, Integer maxTokens, Double temperature, Double topP, Long seed,
-                            List<String> stop) {}
+                            List<ChatMessage> messages, Integer maxTokens, Double temperature, Double topP, Integer topK,
+                            Long seed, List<String> stop, Boolean ignoreEos) {}
