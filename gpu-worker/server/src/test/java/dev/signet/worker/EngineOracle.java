@@ -12,6 +12,7 @@ import dev.signet.engine.model.ModelOptions;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.sampling.SamplingParams;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What the worker must answer, computed without it: the bundled stories260K base, optionally under one bundled demo
@@ -22,6 +23,11 @@ final class EngineOracle {
 
     /** The result of {@code prompt} under {@code deltaName} (null: base) with {@code params}. */
     static GenerationResult alone(String deltaName, String prompt, SamplingParams params) {
+        return alone(deltaName, checkpoint -> checkpoint.promptIds(prompt), params);
+    }
+
+    /** The result of the prompt {@code promptIds} builds from the checkpoint's tokenizer, under {@code deltaName}. */
+    static GenerationResult alone(String deltaName, Function<LlamaCheckpoint, int[]> promptIds, SamplingParams params) {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(WorkerTestFiles.repo().resolve("models/stories260K"));
              VectorCpuBackend backend = new VectorCpuBackend(1);
              LlamaModel model = new LlamaModel(checkpoint, backend, new ModelOptions(64, 64, 16))) {
@@ -33,7 +39,7 @@ final class EngineOracle {
                     delta = model.load(artifact.delta(deltaName));
                 }
                 Generator generator = new Generator(model, checkpoint.tokenizer(), checkpoint.stopTokenIds());
-                return generator.generate(List.of(new GenerationRequest(checkpoint.promptIds(prompt), params, delta)), TokenListener.NONE)
+                return generator.generate(List.of(new GenerationRequest(promptIds.apply(checkpoint), params, delta)), TokenListener.NONE)
                         .results().getFirst();
             } finally {
                 if (delta != null) {

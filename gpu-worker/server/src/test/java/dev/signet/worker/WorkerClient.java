@@ -39,6 +39,19 @@ final class WorkerClient {
         return text.lines().map(JSON::readTree).toList();
     }
 
+    /** Posts a generate body that must be a 400 naming {@code param}; returns the error's message. */
+    String assertInvalid(Map<String, ?> body, String param) {
+        String text = api.post().uri("/v1/generate").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody(String.class).returnResult().getResponseBody();
+        JsonNode error = JSON.readTree(text).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("param").asString(null)).as("param of %s", text).isEqualTo(param);
+        assertThat(error.path("message").asString()).isNotEmpty();
+        return error.path("message").asString();
+    }
+
     JsonNode state() {
         return getJson(api, "/v1/state");
     }

@@ -30,7 +30,9 @@ import java.util.Map;
  * and for the caps tenant with its own, at batch 1, 8 and 32. Each configuration runs a batch of greedy requests
  * (the reference prompts, {@code tokens} tokens each, stop tokens ignored) to the end on one thread, three ways:
  * plain decoding, trees of a fixed size ({@code draftRows} spare rows per step), and trees sized by measurement
- * (the scheduler's adaptive draft rows). Rounds alternate and the fastest of each is kept. Reported: generated
+ * (the scheduler's adaptive draft rows). Each way keeps one scheduler for all its rounds, as a worker does; two
+ * warm-up rounds (the JIT, and the adaptive scheduler's measurement of what pays) come before the measured
+ * ones. Rounds alternate and the fastest of each is kept. Reported: generated
  * tokens/s, tokens per verification step, and the wall-clock speedup over plain decoding. Targets: caps with its
  * own heads at least 1.3× at batch 1, and never below 1.0× for the adaptive mode.
  */
@@ -39,6 +41,7 @@ public final class MedusaBenchmark {
     public static final double MIN_SPEEDUP_CAPS_BATCH_1 = 1.3;
     private static final String[] PROMPTS = {"Once upon a time", "Lily wanted to", "def main(", "Permission is hereby granted"};
     private static final int ROUNDS = 3;
+    private static final int WARMUP_ROUNDS = 2;
 
     /** One configuration's best run. */
     public record Result(String model, int batch, String mode, double tokensPerSecond, double tokensPerStep) {}
@@ -75,12 +78,17 @@ public final class MedusaBenchmark {
                     progress.printf("  %s at batch %d...%n", name, batch);
                     double[] rate = new double[3];
                     double[] perStep = new double[3];
-                    for (int round = 0; round <= ROUNDS; round++) {   // round 0 warms the JIT up
+                    // One scheduler per mode for all rounds, as a worker keeps one: the adaptive one has measured
+                    // its draft rows by the time the measured rounds begin, as in a server that has been running.
+                    Scheduler[] schedulers = new Scheduler[3];
+                    for (int mode = 0; mode < 3; mode++) {
+                        SchedulerConfig config = SchedulerConfig.of(batch).withDraftRows(mode == 0 ? 0 : draftRows);
+                        schedulers[mode] = new Scheduler(llama, ckpt.tokenizer(), ckpt.stopTokenIds(), mode == 2 ? config.adaptive() : config,
+                                deltas, mode == 0 ? Speculator.NONE : speculator);
+                    }
+                    for (int round = -WARMUP_ROUNDS; round <= ROUNDS; round++) {   // rounds up to 0 warm the JIT and the controller up
                         for (int mode = 0; mode < 3; mode++) {
-                            SchedulerConfig config = SchedulerConfig.of(batch).withDraftRows(mode == 0 ? 0 : draftRows);
-                            Scheduler scheduler = new Scheduler(llama, ckpt.tokenizer(), ckpt.stopTokenIds(), mode == 2 ? config.adaptive() : config,
-                                    deltas, mode == 0 ? Speculator.NONE : speculator);
-                            double[] measured = decode(scheduler, llama, ckpt, delta, batch);
+                            double[] measured = decode(schedulers[mode], llama, ckpt, delta, batch);
                             if (round > 0 && measured[0] > rate[mode]) {
                                 rate[mode] = measured[0];
                                 perStep[mode] = measured[1];

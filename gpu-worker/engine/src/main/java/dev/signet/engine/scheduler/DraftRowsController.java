@@ -4,13 +4,16 @@ package dev.signet.engine.scheduler;
  * Sizes speculation to the hardware by measurement: the spare rows a step may give to draft trees are chosen
  * among 0, 1, 2, 4, ... up to the configured most, as the arm of a bandit whose reward is generated tokens per
  * second of step time. Each arm is held for a window of steps; then the best arm so far is taken, and every few
- * windows a neighbour of it is tried again, since the best size moves with the batch. Where trees cost more
- * than they gain (a compute-bound CPU, a full batch), it settles on 0: speculation never lowers throughput for
- * long. Step thread only.
+ * windows a neighbour of it is tried again, since the best size moves with the batch. Each try that confirms the
+ * best doubles the windows until the next one (up to {@link #MAX_EXPLORE_EVERY}); a change of the best arm
+ * goes back to {@link #EXPLORE_EVERY}. Where trees cost more than they gain (a compute-bound CPU, a full
+ * batch), it settles on 0 and tries a neighbour ever more rarely: speculation never lowers throughput for long.
+ * Step thread only.
  */
 final class DraftRowsController {
     static final int WINDOW = 8;          // steps per measurement
-    static final int EXPLORE_EVERY = 4;   // windows between tries of a neighbouring arm
+    static final int EXPLORE_EVERY = 4;   // windows between tries of a neighbouring arm, at first
+    static final int MAX_EXPLORE_EVERY = 64;
     private static final double EWMA = 0.3;
 
     private final int[] arms;             // draft rows per arm, ascending
@@ -19,7 +22,11 @@ final class DraftRowsController {
     private int steps;
     private long tokens;
     private long nanos;
-    private int windows;
+    private int exploreEvery = EXPLORE_EVERY;
+    private int sinceExplore;
+    private int lastBest = -1;
+    private int previousArm = -1;   // the arm of the last window
+    private boolean exploreUp;
 
     DraftRowsController(int maxRows) {
         int n = 1;
@@ -48,11 +55,13 @@ final class DraftRowsController {
             return;
         }
         double r = tokens * 1e9 / Math.max(1, nanos);
-        rate[arm] = Double.isNaN(rate[arm]) ? r : EWMA * r + (1 - EWMA) * rate[arm];
+        // An arm held window after window is smoothed; one coming back after a while is measured afresh, since its
+        // old rate may come from another load.
+        rate[arm] = Double.isNaN(rate[arm]) || arm != previousArm ? r : EWMA * r + (1 - EWMA) * rate[arm];
+        previousArm = arm;
         steps = 0;
         tokens = 0;
         nanos = 0;
-        windows++;
         arm = next();
     }
 
@@ -68,9 +77,15 @@ final class DraftRowsController {
                 best = i;
             }
         }
-        if (windows % EXPLORE_EVERY == 0 && arms.length > 1) {
-            int neighbour = best == 0 ? 1 : best == arms.length - 1 ? best - 1 : (windows / EXPLORE_EVERY % 2 == 0 ? best - 1 : best + 1);
-            return neighbour;
+        if (best != lastBest) {
+            exploreEvery = EXPLORE_EVERY;   // the load changed: watch the neighbours closely again
+            lastBest = best;
+        }
+        if (++sinceExplore >= exploreEvery && arms.length > 1) {
+            sinceExplore = 0;
+            exploreEvery = Math.min(MAX_EXPLORE_EVERY, exploreEvery * 2);
+            exploreUp = !exploreUp;   // alternate sides, whatever the spacing of the tries
+            return best == 0 ? 1 : best == arms.length - 1 ? best - 1 : exploreUp ? best + 1 : best - 1;
         }
         return best;
     }

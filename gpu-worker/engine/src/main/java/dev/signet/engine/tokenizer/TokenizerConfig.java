@@ -22,7 +22,11 @@ public record TokenizerConfig(Optional<Boolean> addBosToken, Optional<String> bo
 
     /** Reads {@code file}; fails with the file name when it is not valid JSON or has wrongly typed fields. */
     public static TokenizerConfig read(Path file) {
-        JsonNode root = TokenizerFiles.readJson(file);
+        return from(file, TokenizerFiles.readJson(file));
+    }
+
+    /** The config in {@code root}, the parsed {@code file} (named in errors). */
+    static TokenizerConfig from(Path file, JsonNode root) {
         if (!root.isObject()) {
             throw new TokenizerException(file, "top level is not a JSON object");
         }

@@ -16,6 +16,7 @@ import dev.signet.engine.scheduler.Scheduler;
 import dev.signet.engine.scheduler.SchedulerConfig;
 import dev.signet.engine.scheduler.SchedulerState;
 import dev.signet.engine.scheduler.StepLoop;
+import dev.signet.engine.tokenizer.ChatTemplate;
 import dev.signet.worker.api.ApiException;
 import dev.signet.worker.config.SignetHome;
 import dev.signet.worker.config.WorkerProperties;
@@ -114,6 +115,7 @@ public class WorkerEngine implements SmartLifecycle {
             Path modelDir = props.modelDir() != null ? props.modelDir() : bundledModel;
             LlamaCheckpoint checkpoint = LlamaCheckpoint.open(modelDir);
             opened.push(checkpoint);
+            ChatTemplate chatTemplate = ChatTemplate.load(modelDir, checkpoint.tokenizer());
             Backend backend = openBackend();
             opened.push(backend);
             LlamaModel model = new LlamaModel(checkpoint, backend,
@@ -130,7 +132,7 @@ public class WorkerEngine implements SmartLifecycle {
                     schedulerConfig(medusa), cache, medusa.speculator());
             StepLoop loop = new StepLoop(scheduler, "step-loop").start();
             opened.push(loop);
-            LoadedEngine loaded = new LoadedEngine(checkpoint, backend, model, baseDigest, source, cache, medusa, scheduler, loop);
+            LoadedEngine loaded = new LoadedEngine(checkpoint, chatTemplate, backend, model, baseDigest, source, cache, medusa, scheduler, loop);
             synchronized (readiness) {
                 if (stopping) {
                     closeAll(opened);

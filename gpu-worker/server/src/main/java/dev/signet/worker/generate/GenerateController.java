@@ -2,6 +2,8 @@ package dev.signet.worker.generate;
 
 import dev.signet.engine.scheduler.RequestHandle;
 import dev.signet.engine.scheduler.ServeRequest;
+import dev.signet.engine.tokenizer.ChatPrompt;
+import dev.signet.engine.tokenizer.ChatTemplateException;
 import dev.signet.worker.api.ApiException;
 import dev.signet.worker.engine.LoadedEngine;
 import dev.signet.worker.engine.WorkerEngine;
@@ -21,7 +23,7 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code POST /v1/generate}: checks the body, tokenizes a text prompt, submits the request to the scheduler and
+ * {@code POST /v1/generate}: checks the body, tokenizes a text prompt (or a chat rendered with the model's template), submits the request to the scheduler and
  * streams its events as NDJSON, or as server-sent events when the Accept header asks for {@code text/event-stream}.
  * Nothing here blocks: the step thread produces the events and a cancelled response (the client went away)
  * cancels the request, which frees its KV blocks before the next step.
@@ -41,7 +43,7 @@ public class GenerateController {
                                             @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         GenerateRequest request = GenerateRequest.parse(body);
         LoadedEngine e = engine.require();
-        int[] promptIds = request.promptIds() != null ? request.promptIds() : e.checkpoint().promptIds(request.prompt());
+        int[] promptIds = promptIds(request, e);
         if (promptIds.length == 0) {
             throw ApiException.invalid(request.promptParam(), "the prompt has no tokens (this model's tokenizer adds no BOS)");
         }
@@ -65,6 +67,27 @@ public class GenerateController {
                     .body(events.map(event -> ServerSentEvent.builder(event).build()));
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_NDJSON).body(events);
+    }
+
+    /** The ids as given, the prompt tokenized, or the messages rendered with the model's chat template and tokenized. */
+    private static int[] promptIds(GenerateRequest request, LoadedEngine e) {
+        if (request.promptIds() != null) {
+            return request.promptIds();
+        }
+        if (request.prompt() != null) {
+            return e.checkpoint().promptIds(request.prompt());
+        }
+        ChatPrompt chat;
+        try {
+            chat = e.chatTemplate().render(request.messages());
+        } catch (ChatTemplateException failed) {
+            if (failed.kind() == ChatTemplateException.Kind.REJECTED_MESSAGES) {
+                throw ApiException.invalid("messages", failed.getMessage());
+            }
+            throw ApiException.internal(failed.getMessage(), failed);
+        }
+        // A template that writes BOS itself gets no second one (see ChatTemplate#render).
+        return chat.includesBos() ? e.checkpoint().tokenizer().encode(chat.text()) : e.checkpoint().promptIds(chat.text());
     }
 
     private static boolean wantsEventStream(String accept) {

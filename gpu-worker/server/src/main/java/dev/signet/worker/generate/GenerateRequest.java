@@ -1,23 +1,27 @@
 package dev.signet.worker.generate;
 
 import dev.signet.engine.sampling.SamplingParams;
+import dev.signet.engine.tokenizer.ChatMessage;
 import dev.signet.worker.api.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A {@code POST /v1/generate} body, checked field by field so that a 400 names the parameter at fault. Exactly one of
- * {@code prompt} (text, tokenized by the worker) and {@code promptIds} is set; {@code delta} is a sha256 digest, or
- * null for the base. Unknown fields are ignored, so a newer gateway can talk to an older worker.
+ * {@code prompt} (text, tokenized by the worker), {@code promptIds} and {@code messages} (a chat, rendered with the
+ * model's chat template) is set; {@code delta} is a sha256 digest, or null for the base. Unknown fields are ignored, so a newer gateway can talk to an older worker.
  */
-public record GenerateRequest(String requestId, String tenant, String delta, String prompt, int[] promptIds, SamplingParams params) {
+public record GenerateRequest(String requestId, String tenant, String delta, String prompt, int[] promptIds, List<ChatMessage> messages,
+                              SamplingParams params) {
     public static final int DEFAULT_MAX_TOKENS = 256;
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_ID_LENGTH = 200;
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
     public static GenerateRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -40,8 +44,12 @@ public record GenerateRequest(String requestId, String tenant, String delta, Str
         }
         String prompt = optionalText(body, "prompt");
         int[] promptIds = promptIds(body);
-        if ((prompt == null) == (promptIds == null)) {
-            throw ApiException.invalid(prompt == null ? "prompt" : "prompt_ids", "give exactly one of prompt (text) and prompt_ids (token ids)");
+        List<ChatMessage> messages = messages(body);
+        int given = (prompt != null ? 1 : 0) + (promptIds != null ? 1 : 0) + (messages != null ? 1 : 0);
+        if (given != 1) {
+            // none: the usual one is missing; several: name the one after the first
+            String param = given == 0 ? "prompt" : prompt != null && promptIds != null ? "prompt_ids" : "messages";
+            throw ApiException.invalid(param, "give exactly one of prompt (text), prompt_ids (token ids) and messages (a chat)");
         }
         int maxTokens = optionalInt(body, "max_tokens", DEFAULT_MAX_TOKENS);
         if (maxTokens < 1) {
@@ -63,12 +71,12 @@ public record GenerateRequest(String requestId, String tenant, String delta, Str
         List<String> stop = stop(body);
         boolean ignoreEos = optionalBoolean(body, "ignore_eos", false);
         SamplingParams params = new SamplingParams((float) temperature, topK, (float) topP, seed, maxTokens, stop, ignoreEos);
-        return new GenerateRequest(requestId, tenant, delta, prompt, promptIds, params);
+        return new GenerateRequest(requestId, tenant, delta, prompt, promptIds, messages, params);
     }
 
     /** The parameter the prompt came in, for a 400 about it. */
     public String promptParam() {
-        return prompt != null ? "prompt" : "prompt_ids";
+        return prompt != null ? "prompt" : promptIds != null ? "prompt_ids" : "messages";
     }
 
     private static JsonNode field(JsonNode body, String name) {
@@ -148,6 +156,34 @@ public record GenerateRequest(String requestId, String tenant, String delta, Str
             ids[i] = id.intValue();
         }
         return ids;
+    }
+
+    /** A non-empty array of {@code {"role": system|user|assistant, "content": string}}; other fields are ignored. */
+    private static List<ChatMessage> messages(JsonNode body) {
+        JsonNode n = field(body, "messages");
+        if (n == null) {
+            return null;
+        }
+        if (!n.isArray() || n.isEmpty()) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array of {\"role\", \"content\"} objects");
+        }
+        List<ChatMessage> messages = new ArrayList<>(n.size());
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode m = n.get(i);
+            if (!m.isObject()) {
+                throw ApiException.invalid("messages", "messages[" + i + "] must be an object with role and content, got " + m);
+            }
+            JsonNode role = m.get("role");
+            JsonNode content = m.get("content");
+            if (role == null || !role.isString() || !ROLES.contains(role.stringValue())) {
+                throw ApiException.invalid("messages", "messages[" + i + "].role must be one of system, user, assistant, got " + role);
+            }
+            if (content == null || !content.isString()) {
+                throw ApiException.invalid("messages", "messages[" + i + "].content must be a string, got " + content);
+            }
+            messages.add(new ChatMessage(role.stringValue(), content.stringValue()));
+        }
+        return List.copyOf(messages);
     }
 
     /** OpenAI's {@code stop}: one string or an array of strings, none empty. */
