@@ -10,6 +10,9 @@ import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.ModelOptions;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.sampling.SamplingParams;
+import dev.signet.engine.tokenizer.ChatMessage;
+import dev.signet.engine.tokenizer.ChatPrompt;
+import dev.signet.engine.tokenizer.ChatTemplate;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -27,6 +30,18 @@ final class GreedyOracle {
     /** The greedy completion of {@code prompt} in at most {@code maxTokens} tokens under delta {@code deltaName} (null: the base). */
     static String text(String deltaName, String prompt, int maxTokens) {
         return ANSWERS.computeIfAbsent(deltaName + "\u0000" + prompt + "\u0000" + maxTokens, k -> generate(deltaName, prompt, maxTokens));
+    }
+
+    /** The greedy reply to a chat, rendered with the model's chat template as the worker renders it. */
+    static String chat(String deltaName, List<ChatMessage> messages, int maxTokens) {
+        ChatPrompt prompt;
+        try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(TestPlatform.repo().resolve("models/stories260K"))) {
+            prompt = ChatTemplate.load(checkpoint.dir(), checkpoint.tokenizer()).render(messages);
+        }
+        if (prompt.includesBos()) {
+            throw new IllegalStateException("the bundled model's template is expected to leave BOS to the tokenizer");
+        }
+        return text(deltaName, prompt.text(), maxTokens);
     }
 
     private static String generate(String deltaName, String prompt, int maxTokens) {
