@@ -102,12 +102,7 @@ public record JsonFields(JsonNode body) {
         if (n == null) {
             return List.of();
         }
-        List<JsonNode> items = new ArrayList<>();
-        if (n.isArray()) {
-            n.forEach(items::add);
-        } else {
-            items.add(n);
-        }
+        List<JsonNode> items = n.isArray() ? n.valueStream().toList() : List.of(n);
         if (items.size() > max) {
             throw OpenAiException.invalid(name, "'" + name + "' takes at most " + max + " strings, got " + items.size());
         }
