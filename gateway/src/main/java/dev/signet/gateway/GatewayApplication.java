@@ -5,13 +5,17 @@ import dev.signet.gateway.config.PlatformCredentials;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.PropertySource;
 
 /**
  * The Signet gateway: the public OpenAI-compatible API (docs/gateway.md). It authenticates tenants' API keys through
  * the tenant registry, admits requests within each tenant's quota, routes them to a worker that holds the tenant's
  * delta (residency), streams the worker's tokens back as OpenAI responses and reports usage to the registry.
+ * Its defaults are in {@code signet-gateway.properties}, not {@code application.yml}: the all-in-one launcher puts
+ * every service on one classpath, where one {@code application.yml} would configure them all.
  */
 @SpringBootApplication
+@PropertySource("classpath:signet-gateway.properties")
 @EnableConfigurationProperties({GatewayProperties.class, PlatformCredentials.class})
 public class GatewayApplication {
     public static void main(String[] args) {
