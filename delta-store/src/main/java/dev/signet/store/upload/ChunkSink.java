@@ -47,29 +47,37 @@ final class ChunkSink implements AutoCloseable {
         return acknowledged;
     }
 
-    /** Hashes and writes one buffer, then releases it. */
-    void accept(DataBuffer buffer) {
-        int count = buffer.readableByteCount();
-        try (DataBuffer.ByteBufferIterator it = buffer.readableByteBuffers()) {
-            if (received + count > length) {
-                throw ApiException.tooLarge(param, "the chunk holds " + length + " bytes but more were sent");
-            }
-            long at = offset + received;
-            while (it.hasNext()) {
-                ByteBuffer bytes = it.next();
-                sha.update(bytes.duplicate());
-                if (channel != null) {
-                    while (bytes.hasRemaining()) {
-                        at += channel.write(bytes, at);
-                    }
-                }
-            }
-            received += count;
-        } catch (IOException e) {
-            throw ApiException.internal("cannot write the chunk to disk: " + e.getMessage(), e);
+    /**
+     * The bytes of a network buffer, copied on the thread that delivered it, and the buffer released there: the
+     * server's pooled buffers must not outlive the event loop's hand-off to a blocking thread. A copy is one buffer's
+     * worth (tens of KiB); a few are queued at most.
+     */
+    static ByteBuffer detach(DataBuffer buffer) {
+        try {
+            byte[] copy = new byte[buffer.readableByteCount()];
+            buffer.read(copy);
+            return ByteBuffer.wrap(copy);
         } finally {
             DataBufferUtils.release(buffer);
         }
+    }
+
+    /** Hashes and writes one piece of the chunk. */
+    void accept(ByteBuffer bytes) {
+        int count = bytes.remaining();
+        if (received + count > length) {
+            throw ApiException.tooLarge(param, "the chunk holds " + length + " bytes but more were sent");
+        }
+        sha.update(bytes.duplicate());
+        try {
+            long at = offset + received;
+            while (channel != null && bytes.hasRemaining()) {
+                at += channel.write(bytes, at);
+            }
+        } catch (IOException e) {
+            throw ApiException.internal("cannot write the chunk to disk: " + e.getMessage(), e);
+        }
+        received += count;
     }
 
     /** After the last buffer: the chunk's length checked, its bytes fsynced; returns the sha256 of what arrived. */

@@ -97,8 +97,12 @@ public class UploadStore {
     public UploadView view(String id) throws IOException {
         UploadManifest m = manifest(id);
         List<List<Integer>> received = new ArrayList<>();
-        for (int i = 0; i < m.files().size(); i++) {
-            received.add(received(id, i));
+        try {
+            for (int i = 0; i < m.files().size(); i++) {
+                received.add(received(id, i));
+            }
+        } catch (NoSuchFileException deletedMeanwhile) {
+            throw ApiException.notFound("id", "no upload '" + id + "'");
         }
         return UploadView.of(m, received);
     }
@@ -131,7 +135,8 @@ public class UploadStore {
                 () -> Files.isRegularFile(marker)
                         ? ChunkSink.verifying(target.length(), "index", Files.readString(marker, StandardCharsets.US_ASCII))
                         : ChunkSink.writing(file, target.offset(), target.length(), "index"),
-                sink -> body.publishOn(Schedulers.boundedElastic(), 4)
+                sink -> body.map(ChunkSink::detach)
+                        .publishOn(Schedulers.boundedElastic(), 4)
                         .doOnNext(sink::accept)
                         .then(Mono.fromCallable(sink::finish))
                         .flatMap(sha -> Mono.fromRunnable(() -> acknowledge(target, marker, sink.acknowledged(), sha))),
