@@ -24,6 +24,7 @@ final class FakeRegistry implements AutoCloseable {
     private final HttpServer server;
     final List<Put> puts = new CopyOnWriteArrayList<>();
     volatile Set<String> references = Set.of();
+    volatile boolean down;
     volatile CountDownLatch holdPuts = new CountDownLatch(0);
     final CountDownLatch putArrived = new CountDownLatch(1);
 
@@ -51,6 +52,10 @@ final class FakeRegistry implements AutoCloseable {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
+            if (down) {
+                answer(exchange, 503, "{\"error\":{\"message\":\"registry is down\",\"type\":\"unavailable_error\"}}");
+                return;
+            }
             if (exchange.getRequestMethod().equals("GET") && path.equals("/admin/v1/references")) {
                 answer(exchange, 200, "{\"digests\":[" + String.join(",", references.stream().map(d -> "\"" + d + "\"").toList()) + "]}");
             } else if (exchange.getRequestMethod().equals("PUT") && path.matches("/admin/v1/tenants/[^/]+/models/[^/]+")) {
