@@ -26,7 +26,8 @@ final class ServiceProcess implements AutoCloseable {
     private static final List<String> JVM_FLAGS = List.of(
             "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow",   // Netty's; silences the warning, changes nothing
-            "-XX:+UseSerialGC", "-Xmx384m");           // four JVMs on a small test machine
+            "-XX:+UseSerialGC", "-Xmx384m",             // four JVMs on a small test machine:
+            "-XX:TieredStopAtLevel=1");                // C1 only, far less compiling at start-up
 
     private final String name;
     private final Process process;
