@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the gateway must answer, computed without any service: the engine's own greedy text for a prompt under a
  * tenant's bundled delta, from the files the worker serves (memoized: the tests ask the same questions often).
  */
-final class GreedyOracle {
+public final class GreedyOracle {
     private static final Map<String, String> ANSWERS = new ConcurrentHashMap<>();
 
     private GreedyOracle() {}
@@ -33,7 +33,7 @@ final class GreedyOracle {
     }
 
     /** The greedy reply to a chat, rendered with the model's chat template as the worker renders it. */
-    static String chat(String deltaName, List<ChatMessage> messages, int maxTokens) {
+    public static String chat(String deltaName, List<ChatMessage> messages, int maxTokens) {
         ChatPrompt prompt;
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(TestPlatform.repo().resolve("models/stories260K"))) {
             prompt = ChatTemplate.load(checkpoint.dir(), checkpoint.tokenizer()).render(messages);

@@ -11,14 +11,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The operator's side of the registry's and the store's admin APIs (docs/platform.md), as the launcher uses them to
- * set up the demo: blocking JSON calls with the admin credential, on the launcher's own thread.
+ * set up the demo: blocking JSON calls with a bearer credential (the admin one; the distributed test also calls the
+ * gateway with a tenant key), on the caller's own thread.
  */
-final class AdminHttp {
+public final class AdminHttp {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** An answer: its status and its JSON body (null when empty). */
-    record Reply(int status, JsonNode body) {
-        boolean ok() {
+    public record Reply(int status, JsonNode body) {
+        public boolean ok() {
             return status / 100 == 2;
         }
     }
@@ -27,33 +28,33 @@ final class AdminHttp {
     private final URI base;
     private final String token;
 
-    AdminHttp(URI base, String token) {
+    public AdminHttp(URI base, String token) {
         this.base = base;
         this.token = token;
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send(request(path).GET());
     }
 
-    Reply post(String path, Object body) {
+    public Reply post(String path, Object body) {
         return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
-    Reply put(String path, Object body) {
+    public Reply put(String path, Object body) {
         return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
-    Reply putBytes(String path, byte[] bytes, String header, String value) {
+    public Reply putBytes(String path, byte[] bytes, String header, String value) {
         return send(request(path).header(header, value).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
-    Reply delete(String path) {
+    public Reply delete(String path) {
         return send(request(path).DELETE());
     }
 
     /** The body of a successful answer; anything else is an error naming the call and the service's message. */
-    static JsonNode expectOk(Reply reply, String what) {
+    public static JsonNode expectOk(Reply reply, String what) {
         if (!reply.ok()) {
             throw new IllegalStateException(what + " failed with HTTP " + reply.status() + ": " + reply.body());
         }

@@ -4,11 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,22 +65,11 @@ final class DemoTenants {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the demo delta " + file, e);
         }
-        String digest = sha256(bytes);
+        String digest = ArtifactUpload.sha256(bytes);
         if (store.get("/admin/v1/artifacts/" + digest).ok()) {
             return digest;
         }
-        String name = file.getFileName().toString();
-        JsonNode upload = AdminHttp.expectOk(store.post("/admin/v1/uploads", Map.of("kind", "artifact", "chunk_size", CHUNK,
-                "files", List.of(Map.of("name", name, "size", bytes.length, "sha256", digest)))), "starting the upload of " + name);
-        String id = upload.get("id").asString();
-        int chunk = upload.get("chunk_size").asInt();
-        for (int i = 0, from = 0; from < bytes.length; i++, from += chunk) {
-            byte[] part = Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunk));
-            AdminHttp.expectOk(store.putBytes("/admin/v1/uploads/" + id + "/files/" + name + "/chunks/" + i, part, "Signet-Chunk-Sha256", sha256(part)),
-                    "uploading chunk " + i + " of " + name);
-        }
-        JsonNode done = AdminHttp.expectOk(store.post("/admin/v1/uploads/" + id + "/complete", Map.of()), "completing the upload of " + name);
-        return done.get("digest").asString();
+        return ArtifactUpload.upload(store, file.getFileName().toString(), bytes, CHUNK);
     }
 
     private String rotateKey(String tenant) {
@@ -96,13 +81,5 @@ final class DemoTenants {
         }
         return AdminHttp.expectOk(registry.post("/admin/v1/tenants/" + tenant + "/keys", Map.of("name", KEY_NAME)), "issuing a key for " + tenant)
                 .get("key").asString();
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }
