@@ -5,7 +5,7 @@ import dev.signet.engine.bitdelta.BitDeltaException;
 import dev.signet.store.api.ApiException;
 import dev.signet.store.config.StoreProperties;
 import dev.signet.store.files.DurableFiles;
-import dev.signet.store.files.Sha256;
+import dev.signet.engine.deltacache.ArtifactDigest;
 import dev.signet.store.files.StoreJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ public class ArtifactStore {
             throw ApiException.unprocessable("invalid_artifact", "the artifact is refused: " + e.getMessage(), e);
         }
         DurableFiles.syncFile(candidate);
-        String digest = Sha256.ofFile(candidate);
+        String digest = ArtifactDigest.of(candidate);
         synchronized (this) {
             Optional<ArtifactMetadata> existing = find(digest);
             if (existing.isPresent()) {
@@ -71,7 +71,7 @@ public class ArtifactStore {
     }
 
     public Optional<ArtifactMetadata> find(String digest) throws IOException {
-        if (!Sha256.isHex(digest) || !Files.isRegularFile(path(digest)) || !Files.isRegularFile(metadataPath(digest))) {
+        if (!ArtifactDigest.isValid(digest) || !Files.isRegularFile(path(digest)) || !Files.isRegularFile(metadataPath(digest))) {
             return Optional.empty();
         }
         return Optional.of(StoreJson.read(metadataPath(digest), ArtifactMetadata.class));
@@ -106,7 +106,7 @@ public class ArtifactStore {
     private List<String> digests() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX))
-                    .map(n -> n.substring(0, n.length() - SUFFIX.length())).filter(Sha256::isHex).sorted().toList();
+                    .map(n -> n.substring(0, n.length() - SUFFIX.length())).filter(ArtifactDigest::isValid).sorted().toList();
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.signet.store.upload;
 
 import dev.signet.store.api.ApiException;
-import dev.signet.store.files.Sha256;
+import dev.signet.engine.deltacache.ArtifactDigest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +18,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
  */
 final class ChunkSink implements AutoCloseable {
     private final FileChannel channel;   // null: verify only
-    private final MessageDigest sha = Sha256.newDigest();
+    private final MessageDigest sha = ArtifactDigest.newDigest();
     private final long offset;
     private final long length;
     private final String param;
@@ -89,7 +89,7 @@ final class ChunkSink implements AutoCloseable {
         if (channel != null) {
             channel.force(true);
         }
-        return Sha256.hex(sha);
+        return ArtifactDigest.hex(sha);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.signet.store.upload;
 
 import dev.signet.store.api.ApiException;
-import dev.signet.store.files.Sha256;
+import dev.signet.engine.deltacache.ArtifactDigest;
 
 /** Where one chunk's bytes go: the file, the chunk's index, offset and length, and the sha256 its sender declared. */
 record ChunkTarget(int fileIndex, DeclaredFile file, int index, long offset, long length, String expectedSha256) {
@@ -18,7 +18,7 @@ record ChunkTarget(int fileIndex, DeclaredFile file, int index, long offset, lon
         if (index < 0 || index >= chunks) {
             throw ApiException.invalid("index", "'" + name + "' has chunks 0 to " + (chunks - 1) + ", got " + index);
         }
-        if (!Sha256.isHex(expectedSha256)) {
+        if (!ArtifactDigest.isValid(expectedSha256)) {
             throw ApiException.invalid("Signet-Chunk-Sha256", "header Signet-Chunk-Sha256 must be the chunk's sha256 as 64"
                     + " lower-case hex digits, got " + (expectedSha256 == null ? "none" : "\"" + expectedSha256 + "\""));
         }

@@ -1,7 +1,7 @@
 package dev.signet.store.upload;
 
 import dev.signet.store.api.ApiException;
-import dev.signet.store.files.Sha256;
+import dev.signet.engine.deltacache.ArtifactDigest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +46,7 @@ public final class UploadRules {
                 throw ApiException.invalid(at + ".size", "'" + f.name() + "': size must be between 1 and " + maxFileSize
                         + " bytes, got " + f.size());
             }
-            if (!Sha256.isHex(f.sha256())) {
+            if (!ArtifactDigest.isValid(f.sha256())) {
                 throw ApiException.invalid(at + ".sha256", "'" + f.name() + "': sha256 must be 64 lower-case hex digits, got "
                         + (f.sha256() == null ? "none" : "\"" + f.sha256() + "\""));
             }

@@ -4,7 +4,7 @@ import dev.signet.store.api.ApiException;
 import dev.signet.store.api.Blocking;
 import dev.signet.store.config.StoreProperties;
 import dev.signet.store.files.DurableFiles;
-import dev.signet.store.files.Sha256;
+import dev.signet.engine.deltacache.ArtifactDigest;
 import dev.signet.store.files.StoreJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -199,7 +199,7 @@ public class UploadStore {
                 throw ApiException.unprocessable("file_size_mismatch", "'" + f.name() + "' holds " + size + " bytes but "
                         + f.size() + " were declared", null);
             }
-            String sha = Sha256.ofFile(file);
+            String sha = ArtifactDigest.of(file);
             if (!sha.equals(f.sha256())) {
                 throw ApiException.unprocessable("file_checksum_mismatch", "'" + f.name() + "' has sha256 " + sha
                         + " but " + f.sha256() + " was declared", null);

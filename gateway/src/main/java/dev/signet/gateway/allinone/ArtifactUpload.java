@@ -1,9 +1,8 @@
 package dev.signet.gateway.allinone;
 
+import dev.signet.engine.deltacache.ArtifactDigest;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -33,10 +32,8 @@ public final class ArtifactUpload {
 
     /** Lower-case hex sha256: a delta's digest, and each chunk's {@code Signet-Chunk-Sha256}. */
     public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        MessageDigest sha = ArtifactDigest.newDigest();
+        sha.update(bytes);
+        return ArtifactDigest.hex(sha);
     }
 }
