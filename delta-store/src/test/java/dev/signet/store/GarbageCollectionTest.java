@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -27,24 +24,13 @@ import tools.jackson.databind.JsonNode;
         "signet.store.gc-grace=2s",
         "signet.store.upload-ttl=2s",
 })
-class GarbageCollectionTest {
+class GarbageCollectionTest extends StoreHarness {
     static final FakeRegistry REGISTRY = new FakeRegistry();
     static final Path DATA_DIR = StoreTestFiles.scratch("store-gc-");
 
     @DynamicPropertySource
     static void folders(DynamicPropertyRegistry registry) {
-        registry.add("signet.store.data-dir", DATA_DIR::toString);
-        registry.add("signet.store.registry-url", () -> REGISTRY.url().toString());
-    }
-
-    @Autowired
-    Environment environment;
-
-    StoreClient store;
-
-    @BeforeEach
-    void connect() {
-        store = new StoreClient(environment.getRequiredProperty("local.server.port", Integer.class));
+        StoreHarness.folders(registry, DATA_DIR, REGISTRY);
     }
 
     @Test

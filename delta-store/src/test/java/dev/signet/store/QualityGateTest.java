@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -21,24 +18,13 @@ import tools.jackson.databind.JsonNode;
         "management.server.port=0",
         "signet.admin-token=" + StoreTestFiles.ADMIN_TOKEN,
 })
-class QualityGateTest {
+class QualityGateTest extends StoreHarness {
     static final FakeRegistry REGISTRY = new FakeRegistry();
     static final Path DATA_DIR = StoreTestFiles.scratch("store-gate-");
 
     @DynamicPropertySource
     static void folders(DynamicPropertyRegistry registry) {
-        registry.add("signet.store.data-dir", DATA_DIR::toString);
-        registry.add("signet.store.registry-url", () -> REGISTRY.url().toString());
-    }
-
-    @Autowired
-    Environment environment;
-
-    StoreClient store;
-
-    @BeforeEach
-    void connect() {
-        store = new StoreClient(environment.getRequiredProperty("local.server.port", Integer.class));
+        StoreHarness.folders(registry, DATA_DIR, REGISTRY);
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.signet.store;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -20,23 +17,12 @@ import org.springframework.test.context.DynamicPropertySource;
         "signet.store.gate.max-perplexity-ratio=1000",
         "signet.store.gate.max-kl=100",
 })
-abstract class RunningStore {
+abstract class RunningStore extends StoreHarness {
     static final FakeRegistry REGISTRY = new FakeRegistry();
     static final Path DATA_DIR = StoreTestFiles.scratch("store-");
 
     @DynamicPropertySource
     static void folders(DynamicPropertyRegistry registry) {
-        registry.add("signet.store.data-dir", DATA_DIR::toString);
-        registry.add("signet.store.registry-url", () -> REGISTRY.url().toString());
-    }
-
-    @Autowired
-    Environment environment;
-
-    StoreClient store;
-
-    @BeforeEach
-    void connect() {
-        store = new StoreClient(environment.getRequiredProperty("local.server.port", Integer.class));
+        StoreHarness.folders(registry, DATA_DIR, REGISTRY);
     }
 }
