@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +56,10 @@ class AllInOneCrashTest {
         return SignetUpProcess.start(temp.resolve("data"), temp.resolve("signet-up-" + STARTS.incrementAndGet() + ".log"), START_TIMEOUT);
     }
 
-    /** SIGKILL the running platform and start it again on the same data directory. */
-    private static PlatformAdmin crashAndRestart() throws Exception {
+    /** SIGKILL the running platform, let the client thread see it die, and start it again on the same data directory. */
+    private static PlatformAdmin crashAndRestart(Thread client) throws Exception {
         running.kill();
+        client.join();
         running = start();
         return running.admin();
     }
@@ -70,27 +72,31 @@ class AllInOneCrashTest {
         String upload = sending.createCheckpointUpload(files);
         Map<String, Set<Integer>> acknowledged = new ConcurrentHashMap<>();
         files.forEach(f -> acknowledged.put(f.name(), ConcurrentHashMap.newKeySet()));
+        int total = files.stream().mapToInt(PlatformAdmin.UploadFile::chunks).sum();
         AtomicInteger acks = new AtomicInteger();
+        CountDownLatch killing = new CountDownLatch(1);
         Thread sender = Thread.ofVirtual().start(() -> {
             try {
                 for (PlatformAdmin.UploadFile f : files) {
                     for (int i = 0; i < f.chunks(); i++) {
+                        if (acks.get() == total / 2) {
+                            killing.await();   // the rest of the chunks race the kill
+                        }
                         if (sending.putChunk(upload, f, i, f.chunk(i)).status() == 204) {
                             acknowledged.get(f.name()).add(i);
                             acks.incrementAndGet();
                         }
                     }
                 }
-            } catch (IllegalStateException killed) {
+            } catch (IllegalStateException | InterruptedException killed) {
                 // the platform died under this chunk: it was never acknowledged
             }
         });
-        int total = files.stream().mapToInt(PlatformAdmin.UploadFile::chunks).sum();
         while (acks.get() < total / 2 && sender.isAlive()) {
             Thread.sleep(1);
         }
-        PlatformAdmin admin = crashAndRestart();
-        sender.join();
+        killing.countDown();
+        PlatformAdmin admin = crashAndRestart(sender);
         assertThat(acks.get()).as("killed in the middle of the upload").isBetween(1, total - 1);
 
         Map<String, List<Integer>> received = admin.received(upload);
@@ -127,8 +133,7 @@ class AllInOneCrashTest {
             Thread.sleep(1);
         }
         Thread.sleep(ThreadLocalRandom.current().nextLong(100, 1500));   // a random moment in the loop
-        PlatformAdmin admin = crashAndRestart();
-        loop.join();
+        PlatformAdmin admin = crashAndRestart(loop);
         assertThat(published).as("publishes acknowledged before the kill").isNotEmpty();
 
         Map<String, String> bindings = admin.bindings("caps");

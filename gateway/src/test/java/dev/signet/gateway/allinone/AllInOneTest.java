@@ -14,16 +14,15 @@ import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import dev.signet.engine.tokenizer.ChatMessage;
 import dev.signet.gateway.GreedyOracle;
+import dev.signet.gateway.SdkStreams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -101,8 +100,7 @@ class AllInOneTest {
                     .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
             try (StreamResponse<Completion> stream = lenient.completions().createStreaming(streamed)) {
                 List<Completion> chunks = stream.stream().toList();
-                assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(c -> c.text()).collect(Collectors.joining()))
-                        .as("%s/%s streamed", tenant, model).isEqualTo(expected);
+                assertThat(SdkStreams.completionText(chunks)).as("%s/%s streamed", tenant, model).isEqualTo(expected);
                 count(tenant, model, chunks.getLast().usage().orElseThrow());
             }
             return completion.choices().getFirst().text();
@@ -132,12 +130,9 @@ class AllInOneTest {
                 count(id, id, chat.usage().orElseThrow());
                 chats.add(chat.choices().getFirst().message().content().orElseThrow());
 
-                ChatCompletionCreateParams streaming = params.toBuilder()
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-                try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(streaming)) {
+                try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(SdkStreams.withUsage(params))) {
                     List<ChatCompletionChunk> chunks = stream.stream().toList();
-                    assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(c -> c.delta().content())
-                            .flatMap(Optional::stream).collect(Collectors.joining())).as("%s chat streamed", id).isEqualTo(expectedChat);
+                    assertThat(SdkStreams.chatText(chunks)).as("%s chat streamed", id).isEqualTo(expectedChat);
                     count(id, id, chunks.getLast().usage().orElseThrow());
                 }
             }
