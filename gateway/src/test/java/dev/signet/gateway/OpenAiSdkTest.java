@@ -11,14 +11,11 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.signet.engine.tokenizer.ChatMessage;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,8 +48,7 @@ class OpenAiSdkTest extends RunningGateway {
             // leave null until the last one; the stream is read as the SDK reads it by default.
             OpenAIClient lenient = client(tenant, false);
             try (StreamResponse<Completion> stream = lenient.completions().createStreaming(params)) {
-                assertThat(stream.stream().flatMap(c -> c.choices().stream()).map(c -> c.text()).collect(Collectors.joining()))
-                        .as("tenant %s streamed", tenant).isEqualTo(expected);
+                assertThat(SdkStreams.completionText(stream.stream().toList())).as("tenant %s streamed", tenant).isEqualTo(expected);
             }
             lenient.close();
             client.close();
@@ -72,12 +68,9 @@ class OpenAiSdkTest extends RunningGateway {
             ChatCompletion chat = client.chat().completions().create(params);
             assertThat(chat.choices().getFirst().message().content()).as("tenant %s", tenant).contains(expected);
 
-            ChatCompletionCreateParams streaming = params.toBuilder()
-                    .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(streaming)) {
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(SdkStreams.withUsage(params))) {
                 List<ChatCompletionChunk> chunks = stream.stream().toList();
-                assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(c -> c.delta().content())
-                        .flatMap(Optional::stream).collect(Collectors.joining())).as("tenant %s streamed", tenant).isEqualTo(expected);
+                assertThat(SdkStreams.chatText(chunks)).as("tenant %s streamed", tenant).isEqualTo(expected);
                 assertThat(chunks.getLast().usage().orElseThrow().totalTokens()).isPositive();
             }
             client.close();

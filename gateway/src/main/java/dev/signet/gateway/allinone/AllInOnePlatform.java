@@ -35,6 +35,8 @@ public final class AllInOnePlatform implements AutoCloseable {
     private final List<ConfigurableApplicationContext> services = new ArrayList<>();   // in start order
     private final String adminToken;
     private URI gateway;
+    private URI registry;
+    private URI store;
     private List<DemoTenants.DemoTenant> demo = List.of();
 
     private AllInOnePlatform(ConfigurableApplicationContext parent, String adminToken) {
@@ -61,8 +63,8 @@ public final class AllInOnePlatform implements AutoCloseable {
         int registryPort = freePort();
         int storePort = freePort();
         int workerPort = freePort();
-        URI registry = URI.create("http://" + LOOPBACK + ":" + registryPort);
-        URI store = URI.create("http://" + LOOPBACK + ":" + storePort);
+        registry = URI.create("http://" + LOOPBACK + ":" + registryPort);
+        store = URI.create("http://" + LOOPBACK + ":" + storePort);
         URI worker = URI.create("http://" + LOOPBACK + ":" + workerPort);
         run(RegistryApplication.class, o, LOOPBACK, registryPort,
                 "--signet.registry.store=file",
@@ -116,6 +118,16 @@ public final class AllInOnePlatform implements AutoCloseable {
     /** The public OpenAI-compatible API's root ({@code …/v1} is under it). */
     public URI gatewayUrl() {
         return gateway;
+    }
+
+    /** The tenant registry's root (its admin API, with {@link #adminToken()}); loopback only. */
+    public URI registryUrl() {
+        return registry;
+    }
+
+    /** The delta store's root (its admin API, with {@link #adminToken()}, and the artifacts); loopback only. */
+    public URI storeUrl() {
+        return store;
     }
 
     public String adminToken() {

@@ -30,6 +30,8 @@ public final class SignetUp {
         String api = platform.gatewayUrl() + "/v1";
         out.printf("%nSignet is up at %s (ready in %.1f s)%n", api, seconds);
         out.println("admin credential: " + platform.adminToken());
+        out.println("tenant registry admin API: " + platform.registryUrl() + "/admin/v1");
+        out.println("delta store admin API: " + platform.storeUrl() + "/admin/v1");
         out.println("demo tenants (API key, models):");
         for (DemoTenants.DemoTenant t : platform.demoTenants()) {
             out.printf("  %-8s %s  %s%n", t.id(), t.apiKey(), String.join(", ", t.models()));
