@@ -193,7 +193,7 @@ class AllInOneTest {
 
         // The oracle runs on the bytes the store serves under the binding's digest, not on the local file.
         Path artifact = Files.write(dataDir.resolve("pycode-v2.safetensors"), admin.artifactBytes(bundled));
-        assertThat(DemoTenants.sha256(Files.readAllBytes(artifact))).isEqualTo(bundled);
+        assertThat(ArtifactUpload.sha256(Files.readAllBytes(artifact))).isEqualTo(bundled);
         String v2 = completeBothWays("pycode", "pycode-v2", GreedyOracle.text(artifact, PROMPT, MAX_TOKENS));
         // One artifact, one answer: pycode-v2 answers exactly as pycode.
         assertThat(v2).isEqualTo(GreedyOracle.text("pycode", PROMPT, MAX_TOKENS));

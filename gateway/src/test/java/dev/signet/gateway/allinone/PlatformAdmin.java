@@ -79,7 +79,7 @@ final class PlatformAdmin {
     /** Declares a checkpoint upload of these files in {@link #CHUNK}-byte chunks; answers its id. */
     String createCheckpointUpload(List<UploadFile> files) {
         List<Map<String, Object>> declared = files.stream()
-                .map(f -> Map.<String, Object>of("name", f.name(), "size", f.bytes().length, "sha256", DemoTenants.sha256(f.bytes())))
+                .map(f -> Map.<String, Object>of("name", f.name(), "size", f.bytes().length, "sha256", ArtifactUpload.sha256(f.bytes())))
                 .toList();
         JsonNode upload = AdminHttp.expectOk(store.post("/admin/v1/uploads", Map.of("kind", "checkpoint", "files", declared, "chunk_size", CHUNK)),
                 "creating the upload");
@@ -90,7 +90,7 @@ final class PlatformAdmin {
     /** Sends one chunk with the sha256 of {@code claimed} (the intended bytes) but the body {@code sent}. */
     AdminHttp.Reply putChunk(String upload, UploadFile file, int index, byte[] sent) {
         return store.putBytes("/admin/v1/uploads/" + upload + "/files/" + file.name() + "/chunks/" + index, sent,
-                "Signet-Chunk-Sha256", DemoTenants.sha256(file.chunk(index)));
+                "Signet-Chunk-Sha256", ArtifactUpload.sha256(file.chunk(index)));
     }
 
     /** Each file's received chunk indexes, as the store reports them to resume from. */
@@ -175,7 +175,7 @@ final class PlatformAdmin {
     void assertConsistent(List<String> tenants) {
         List<String> digests = artifactDigests();
         for (String digest : digests) {
-            assertThat(DemoTenants.sha256(artifactBytes(digest))).as("bytes of artifact %s", digest).isEqualTo(digest);
+            assertThat(ArtifactUpload.sha256(artifactBytes(digest))).as("bytes of artifact %s", digest).isEqualTo(digest);
         }
         for (String tenant : tenants) {
             bindings(tenant).forEach((model, delta) -> {
