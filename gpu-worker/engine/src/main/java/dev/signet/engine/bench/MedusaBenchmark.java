@@ -40,7 +40,7 @@ public final class MedusaBenchmark {
     public static final int[] BATCHES = {1, 8, 32};
     public static final double MIN_SPEEDUP_CAPS_BATCH_1 = 1.3;
     private static final String[] PROMPTS = {"Once upon a time", "Lily wanted to", "def main(", "Permission is hereby granted"};
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
     private static final int WARMUP_ROUNDS = 2;
 
     /** One configuration's best run. */
