@@ -5,7 +5,9 @@ import dev.signet.gateway.config.PlatformCredentials;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.PropertySource;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The Signet gateway: the public OpenAI-compatible API (docs/gateway.md). It authenticates tenants' API keys through
@@ -20,5 +22,17 @@ import org.springframework.context.annotation.PropertySource;
 public class GatewayApplication {
     public static void main(String[] args) {
         SpringApplication.run(GatewayApplication.class, args);
+    }
+
+    /**
+     * Reactor Netty event loops of this context's own, not the JVM's global ones: closing a context disposes its
+     * factory's loops, and with global loops that would stop every other service in the same JVM (the all-in-one
+     * mode's, a test's).
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory resources = new ReactorResourceFactory();
+        resources.setUseGlobalResources(false);
+        return resources;
     }
 }
