@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("signet.worker")
 public record WorkerProperties(
         Path modelDir,                                                   // null: <signet.home>/models/stories260K
-        @DefaultValue("cpu") @Pattern(regexp = "cpu|reference", message = "must be cpu or reference") String backend,
+        @DefaultValue("cpu") @Pattern(regexp = "cpu|reference|cuda", message = "must be cpu, reference or cuda") String backend,
         @DefaultValue("0") @Min(0) int threads,                          // 0: every available processor
         @DefaultValue("256") @Min(1) int maxBatchRows,                   // token budget of one step
         @DefaultValue("1024") @Min(1) int kvBlocks,

@@ -2,6 +2,7 @@ package dev.signet.worker.engine;
 
 import dev.signet.engine.backend.Backend;
 import dev.signet.engine.backend.cpu.VectorCpuBackend;
+import dev.signet.engine.backend.cuda.CudaBackend;
 import dev.signet.engine.backend.reference.ReferenceBackend;
 import dev.signet.engine.bitdelta.BaseDigest;
 import dev.signet.engine.deltacache.DeltaCache;
@@ -188,7 +189,8 @@ public class WorkerEngine implements SmartLifecycle {
         return switch (props.backend()) {
             case "cpu" -> new VectorCpuBackend(props.threads() > 0 ? props.threads() : Runtime.getRuntime().availableProcessors());
             case "reference" -> new ReferenceBackend();
-            default -> throw new IllegalArgumentException("unknown backend '" + props.backend() + "' (cpu, reference)");
+            case "cuda" -> new CudaBackend();
+            default -> throw new IllegalArgumentException("unknown backend '" + props.backend() + "' (cpu, cuda, reference)");
         };
     }
 

@@ -157,24 +157,11 @@ public abstract class HostBackend implements Backend {
      * tenant has none for a weight), after checking every segment's rows and every delta's shape against the op.
      */
     protected static HostDeltaWeight[][] checkDeltas(int rows, Weight[] ws, List<DeltaSegment> segments) {
+        DeltaSegment.check(rows, ws, segments);
         HostDeltaWeight[][] deltas = new HostDeltaWeight[segments.size()][ws.length];
         for (int s = 0; s < segments.size(); s++) {
-            DeltaSegment seg = segments.get(s);
-            if (seg.firstRow() < 0 || seg.rowCount() < 1 || seg.firstRow() + seg.rowCount() > rows) {
-                throw new IllegalArgumentException("delta segment of rows [" + seg.firstRow() + ", "
-                        + (seg.firstRow() + seg.rowCount()) + ") is not within the step's " + rows + " rows");
-            }
-            if (seg.deltas().length != ws.length) {
-                throw new IllegalArgumentException("delta segment at row " + seg.firstRow() + " has " + seg.deltas().length
-                        + " deltas for " + ws.length + " weights");
-            }
             for (int k = 0; k < ws.length; k++) {
-                DeltaWeight d = seg.deltas()[k];
-                if (d != null && (d.rows() != ws[k].rows() || d.cols() != ws[k].cols())) {
-                    throw new IllegalArgumentException("delta " + d.name() + " [" + d.rows() + ", " + d.cols()
-                            + "] does not fit weight " + ws[k].name() + " [" + ws[k].rows() + ", " + ws[k].cols() + "]");
-                }
-                deltas[s][k] = (HostDeltaWeight) d;
+                deltas[s][k] = (HostDeltaWeight) segments.get(s).deltas()[k];
             }
         }
         return deltas;

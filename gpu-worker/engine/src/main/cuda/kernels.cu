@@ -1,0 +1,473 @@
+// Signet's CUDA kernels: every op of dev.signet.engine.backend.Backend, launched by CudaBackend through the
+// driver API from the PTX that build-ptx.sh makes of this file. Activations and the KV cache are float32,
+// row-major; weights stay in their dtype (DT_F32, DT_F16, DT_BF16) and are widened to float32 as they are read,
+// every sum in float32. Pointers are raw device addresses; shapes travel as ints. No kernel allocates.
+#include <cuda_fp16.h>
+
+#define DT_F32 0
+#define DT_F16 1
+#define DT_BF16 2
+
+// ---------------------------------------------------------------------------------------------------------
+// Weight element loads: one element, or 8 consecutive ones with 16-byte loads (callers guarantee alignment:
+// the row width is a multiple of 8 and allocations are 256-byte aligned).
+
+template <int DT>
+__device__ __forceinline__ float load_one(const void* w, long long i) {
+    if (DT == DT_F32) {
+        return static_cast<const float*>(w)[i];
+    } else if (DT == DT_F16) {
+        return __half2float(__ushort_as_half(static_cast<const unsigned short*>(w)[i]));
+    } else {
+        return __int_as_float(static_cast<unsigned int>(static_cast<const unsigned short*>(w)[i]) << 16);
+    }
+}
+
+__device__ __forceinline__ void unpack_halves(unsigned int u, float& lo, float& hi, bool bf16) {
+    if (bf16) {
+        lo = __int_as_float(u << 16);
+        hi = __int_as_float(u & 0xffff0000u);
+    } else {
+        lo = __half2float(__ushort_as_half(static_cast<unsigned short>(u & 0xffffu)));
+        hi = __half2float(__ushort_as_half(static_cast<unsigned short>(u >> 16)));
+    }
+}
+
+template <int DT, int VEC>
+__device__ __forceinline__ void load_w(const void* w, long long i, float (&o)[VEC]) {
+    if (VEC == 1) {
+        o[0] = load_one<DT>(w, i);
+    } else if (DT == DT_F32) {
+        const float4* p = reinterpret_cast<const float4*>(static_cast<const float*>(w) + i);
+        float4 a = __ldg(p);
+        float4 b = __ldg(p + 1);
+        o[0] = a.x; o[1] = a.y; o[2] = a.z; o[3] = a.w;
+        o[4] = b.x; o[5] = b.y; o[6] = b.z; o[7] = b.w;
+    } else {
+        uint4 u = __ldg(reinterpret_cast<const uint4*>(static_cast<const unsigned short*>(w) + i));
+        unpack_halves(u.x, o[0], o[1], DT == DT_BF16);
+        unpack_halves(u.y, o[2], o[3], DT == DT_BF16);
+        unpack_halves(u.z, o[4], o[5], DT == DT_BF16);
+        unpack_halves(u.w, o[6], o[7], DT == DT_BF16);
+    }
+}
+
+template <int VEC>
+__device__ __forceinline__ void load_x(const float* x, float (&o)[VEC]) {
+    if (VEC == 1) {
+        o[0] = x[0];
+    } else {
+        float4 a = reinterpret_cast<const float4*>(x)[0];
+        float4 b = reinterpret_cast<const float4*>(x)[1];
+        o[0] = a.x; o[1] = a.y; o[2] = a.z; o[3] = a.w;
+        o[4] = b.x; o[5] = b.y; o[6] = b.z; o[7] = b.w;
+    }
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int o = 16; o > 0; o >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, o);
+    }
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fused projection: out[r, j] = Σ_i (W[j, i] + Σ_p ±scale_p[j]) · x[r, i], the sign term only for rows whose
+// tenant has planes for this weight. One warp per output j walks W's row j once for up to R rows at a time, so
+// a decode step reads each base weight once; lane L takes columns c0 = (32t + L)·VEC, whose sign bits are bits
+// c0 % 32 .. + VEC of word c0 / 32 (VEC divides 32), read once per warp pass and shared by the tenant's rows.
+// rowPlanes: [rows, 2] (first plane, plane count; count 0 = base only); planes: [P, 2] (words, scales) addresses,
+// words [outDim, ceil(in/32)] u32, scales [outDim] f32. Columns past `in` are never visited, so padding bits
+// are never read as signs.
+template <int DT, int VEC, int R>
+__device__ __forceinline__ void matmul_body(const void* __restrict__ w, const float* __restrict__ x, float* __restrict__ out,
+                                            int rows, int in, int outDim, const int* __restrict__ rowPlanes,
+                                            const unsigned long long* __restrict__ planes) {
+    int j = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+    int lane = threadIdx.x & 31;
+    if (j >= outDim) {
+        return;
+    }
+    long long wordsPerRow = (in + 31) >> 5;
+    const long long wRow = (long long) j * in;
+    for (int r0 = 0; r0 < rows; r0 += R) {
+        int nr = min(R, rows - r0);
+        float acc[R];
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            acc[r] = 0.f;
+        }
+        for (int c0 = lane * VEC; c0 < in; c0 += 32 * VEC) {
+            float wv[VEC];
+            load_w<DT, VEC>(w, wRow + c0, wv);
+            int word = c0 >> 5;
+            int bit = c0 & 31;
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+                if (r < nr) {
+                    int row = r0 + r;
+                    float xv[VEC];
+                    load_x<VEC>(x + (long long) row * in + c0, xv);
+                    float we[VEC];
+#pragma unroll
+                    for (int v = 0; v < VEC; v++) {
+                        we[v] = wv[v];
+                    }
+                    if (rowPlanes != nullptr) {
+                        int first = rowPlanes[2 * row];
+                        int count = rowPlanes[2 * row + 1];
+                        for (int p = first; p < first + count; p++) {
+                            const unsigned int* words = reinterpret_cast<const unsigned int*>(planes[2 * p]);
+                            float sc = reinterpret_cast<const float*>(planes[2 * p + 1])[j];
+                            unsigned int bits = __ldg(words + j * wordsPerRow + word) >> bit;
+#pragma unroll
+                            for (int v = 0; v < VEC; v++) {
+                                we[v] += ((bits >> v) & 1u) ? sc : -sc;
+                            }
+                        }
+                    }
+#pragma unroll
+                    for (int v = 0; v < VEC; v++) {
+                        acc[r] = fmaf(we[v], xv[v], acc[r]);
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            if (r < nr) {
+                float s = warp_sum(acc[r]);
+                if (lane == 0) {
+                    out[(long long) (r0 + r) * outDim + j] = s;
+                }
+            }
+        }
+    }
+}
+
+#define MATMUL_KERNEL(NAME, DT, VEC, R)                                                                          \
+    extern "C" __global__ void NAME(const void* w, const float* x, float* out, int rows, int in, int outDim,  \
+                                    const int* rowPlanes, const unsigned long long* planes) {                 \
+        matmul_body<DT, VEC, R>(w, x, out, rows, in, outDim, rowPlanes, planes);                              \
+    }
+
+#define MATMUL_ROWS(DTNAME, DT, VEC)                          \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r1, DT, VEC, 1)   \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r2, DT, VEC, 2)   \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r4, DT, VEC, 4)   \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r8, DT, VEC, 8)   \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r16, DT, VEC, 16) \
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r32, DT, VEC, 32)
+
+MATMUL_ROWS(f32, DT_F32, 1)
+MATMUL_ROWS(f32, DT_F32, 8)
+MATMUL_ROWS(f16, DT_F16, 1)
+MATMUL_ROWS(f16, DT_F16, 8)
+MATMUL_ROWS(bf16, DT_BF16, 1)
+MATMUL_ROWS(bf16, DT_BF16, 8)
+
+// ---------------------------------------------------------------------------------------------------------
+// Row-wise ops.
+
+// out[r] = table[tokens[r]]; grid: rows
+template <int DT>
+__device__ __forceinline__ void embed_body(const void* table, const int* tokens, int dim, float* out) {
+    long long src = (long long) tokens[blockIdx.x] * dim;
+    long long dst = (long long) blockIdx.x * dim;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        out[dst + i] = load_one<DT>(table, src + i);
+    }
+}
+
+extern "C" __global__ void embed_f32(const void* t, const int* tok, int dim, float* out) { embed_body<DT_F32>(t, tok, dim, out); }
+extern "C" __global__ void embed_f16(const void* t, const int* tok, int dim, float* out) { embed_body<DT_F16>(t, tok, dim, out); }
+extern "C" __global__ void embed_bf16(const void* t, const int* tok, int dim, float* out) { embed_body<DT_BF16>(t, tok, dim, out); }
+
+// out[r] = gain ⊙ x[r] / sqrt(mean(x[r]²) + eps); grid: rows, block: 256
+template <int DT>
+__device__ __forceinline__ void rmsnorm_body(const float* x, const void* gain, float eps, int dim, float* out) {
+    __shared__ float partial[32];
+    const float* xr = x + (long long) blockIdx.x * dim;
+    float s = 0.f;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        s = fmaf(xr[i], xr[i], s);
+    }
+    s = warp_sum(s);
+    if ((threadIdx.x & 31) == 0) {
+        partial[threadIdx.x >> 5] = s;
+    }
+    __syncthreads();
+    if (threadIdx.x < 32) {
+        float t = threadIdx.x < (blockDim.x >> 5) ? partial[threadIdx.x] : 0.f;
+        t = warp_sum(t);
+        if (threadIdx.x == 0) {
+            partial[0] = t;
+        }
+    }
+    __syncthreads();
+    float inv = 1.0f / sqrtf(partial[0] / dim + eps);
+    float* o = out + (long long) blockIdx.x * dim;
+    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
+        o[i] = load_one<DT>(gain, i) * (xr[i] * inv);
+    }
+}
+
+extern "C" __global__ void rmsnorm_f32(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F32>(x, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_f16(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F16>(x, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_bf16(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_BF16>(x, g, eps, dim, out); }
+
+// table[r] = [cos(pos[r]·invFreq), sin(pos[r]·invFreq)], the angle one float32 product; grid: rows
+extern "C" __global__ void rotary_table(const float* invFreq, const int* positions, int half, float* table) {
+    float pos = (float) positions[blockIdx.x];
+    float* t = table + (long long) blockIdx.x * 2 * half;
+    for (int i = threadIdx.x; i < half; i += blockDim.x) {
+        float angle = __fmul_rn(pos, invFreq[i]);  // no contraction: the same rounding as the host's float product
+        t[i] = cosf(angle);
+        t[half + i] = sinf(angle);
+    }
+}
+
+// Rotate-half RoPE in place on every head of x: [rows, cols]; grid: rows
+extern "C" __global__ void rope(float* x, int cols, int headDim, const float* table) {
+    int half = headDim >> 1;
+    float* xr = x + (long long) blockIdx.x * cols;
+    const float* t = table + (long long) blockIdx.x * headDim;
+    int pairs = cols >> 1;
+    for (int p = threadIdx.x; p < pairs; p += blockDim.x) {
+        int head = p / half;
+        int i = p - head * half;
+        float* h = xr + head * headDim;
+        float c = t[i];
+        float s = t[half + i];
+        float a = h[i];
+        float b = h[half + i];
+        h[i] = a * c - b * s;
+        h[half + i] = b * c + a * s;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Elementwise ops over n = rows · cols floats.
+
+extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        float g = gate[i];
+        gate[i] = g / (1.0f + expf(-g)) * up[i];
+    }
+}
+
+extern "C" __global__ void silu(float* x, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        float v = x[i];
+        x[i] = v / (1.0f + expf(-v));
+    }
+}
+
+extern "C" __global__ void add(float* acc, const float* x, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        acc[i] += x[i];
+    }
+}
+
+template <int DT>
+__device__ __forceinline__ void add_bias_body(float* x, const void* bias, int cols, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        x[i] += load_one<DT>(bias, i % cols);
+    }
+}
+
+extern "C" __global__ void add_bias_f32(float* x, const void* b, int cols, long long n) { add_bias_body<DT_F32>(x, b, cols, n); }
+extern "C" __global__ void add_bias_f16(float* x, const void* b, int cols, long long n) { add_bias_body<DT_F16>(x, b, cols, n); }
+extern "C" __global__ void add_bias_bf16(float* x, const void* b, int cols, long long n) { add_bias_body<DT_BF16>(x, b, cols, n); }
+
+// dst[i] = src[idx[i]]; grid: count
+extern "C" __global__ void gather_rows(const float* src, const int* idx, int cols, float* dst) {
+    const float* s = src + (long long) idx[blockIdx.x] * cols;
+    float* d = dst + (long long) blockIdx.x * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+        d[c] = s[c];
+    }
+}
+
+// dst[idx[i]] = src[i]; grid: count
+extern "C" __global__ void scatter_rows(const float* src, const int* idx, int cols, float* dst) {
+    const float* s = src + (long long) blockIdx.x * cols;
+    float* d = dst + (long long) idx[blockIdx.x] * cols;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) {
+        d[c] = s[c];
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Paged KV cache. Per layer, keys and values are [slots, kvDim] f32.
+
+// keys[slots[r]] = k[r], values[slots[r]] = v[r]; grid: rows
+extern "C" __global__ void write_kv(const float* k, const float* v, const int* slots, int kvDim, float* keys, float* values) {
+    long long dst = (long long) slots[blockIdx.x] * kvDim;
+    long long src = (long long) blockIdx.x * kvDim;
+    for (int d = threadIdx.x; d < kvDim; d += blockDim.x) {
+        keys[dst + d] = k[src + d];
+        values[dst + d] = v[src + d];
+    }
+}
+
+// For every layer, K and V of slot from[i] to slot to[i], in order (later copies may read earlier ones' targets).
+// keys, values: [layers, slots, kvDim]; grid: (layers, 2), one block per layer and side so the order holds.
+extern "C" __global__ void copy_kv(float* keys, float* values, long long layerStride, int kvDim, const int* from,
+                                   const int* to, int count) {
+    float* base = (blockIdx.y == 0 ? keys : values) + blockIdx.x * layerStride;
+    for (int n = 0; n < count; n++) {
+        const float* s = base + (long long) from[n] * kvDim;
+        float* d = base + (long long) to[n] * kvDim;
+        for (int c = threadIdx.x; c < kvDim; c += blockDim.x) {
+            d[c] = s[c];
+        }
+        __syncthreads();
+    }
+}
+
+#define ATTN_WARPS 4
+#define ATTN_MAX_HEAD_DIM 256
+
+// Causal grouped-query attention over the paged cache, one block per (head, row, key split), its warps taking
+// every ATTN_WARPS-th key of the split's splitKeys keys with an online softmax (running max m, sum l, weighted
+// values acc), merged at the end. meta (ints): [rows, 4] rows' (start position, chunk row, block-table offset,
+// parents offset or -1), then the block tables and parents those offsets point at. Row i of a chunk sees
+// positions < start + i + 1 except, in a tree, chunk rows that are neither i nor its ancestors. Lane L holds
+// dims L, L + 32, ... of q and acc. With one split (partial null) the block writes out; with several
+// (flash-decoding, for long contexts) it writes its (acc, m, l) to partial [rows, heads, splits, headDim + 2]
+// and attention_combine merges them.
+extern "C" __global__ void attention(const float* q, const float* keys, const float* values, const int* meta, int heads,
+                                     int kvHeads, int headDim, int blockSize, float scale, int splitKeys,
+                                     float* partial, float* out) {
+    __shared__ float warpMax[ATTN_WARPS];
+    __shared__ float warpSum[ATTN_WARPS];
+    __shared__ float warpAcc[ATTN_WARPS][ATTN_MAX_HEAD_DIM];
+    const int per = ATTN_MAX_HEAD_DIM / 32;
+    int h = blockIdx.x;
+    int r = blockIdx.y;
+    int warp = threadIdx.x >> 5;
+    int lane = threadIdx.x & 31;
+    const int* info = meta + 4 * r;
+    int start = info[0];
+    int i = info[1];
+    const int* table = meta + info[2];
+    const int* parents = info[3] >= 0 ? meta + info[3] : nullptr;
+    int visible = start + i + 1;
+    int kvDim = kvHeads * headDim;
+    int kvOff = (h / (heads / kvHeads)) * headDim;
+    const float* qh = q + (long long) r * heads * headDim + h * headDim;
+
+    float qv[per];
+    float acc[per];
+#pragma unroll
+    for (int k = 0; k < per; k++) {
+        int d = lane + 32 * k;
+        qv[k] = d < headDim ? qh[d] : 0.f;
+        acc[k] = 0.f;
+    }
+    float m = -INFINITY;
+    float l = 0.f;
+    int end = min(visible, (blockIdx.z + 1) * splitKeys);
+    for (int t = blockIdx.z * splitKeys + warp; t < end; t += ATTN_WARPS) {
+        int j = t - start;
+        if (parents != nullptr && j >= 0 && j != i) {
+            bool ancestor = false;
+            for (int p = parents[i]; p >= j; p = parents[p]) {
+                if (p == j) {
+                    ancestor = true;
+                    break;
+                }
+            }
+            if (!ancestor) {
+                continue;
+            }
+        }
+        long long slot = (long long) table[t / blockSize] * blockSize + t % blockSize;
+        const float* kr = keys + slot * kvDim + kvOff;
+        const float* vr = values + slot * kvDim + kvOff;
+        float dot = 0.f;
+#pragma unroll
+        for (int k = 0; k < per; k++) {
+            int d = lane + 32 * k;
+            if (d < headDim) {
+                dot = fmaf(qv[k], kr[d], dot);
+            }
+        }
+        float s = warp_sum(dot) * scale;
+        float mNew = fmaxf(m, s);
+        float correction = expf(m - mNew);
+        float p = expf(s - mNew);
+        l = l * correction + p;
+#pragma unroll
+        for (int k = 0; k < per; k++) {
+            int d = lane + 32 * k;
+            if (d < headDim) {
+                acc[k] = acc[k] * correction + p * vr[d];
+            }
+        }
+        m = mNew;
+    }
+    if (lane == 0) {
+        warpMax[warp] = m;
+        warpSum[warp] = l;
+    }
+#pragma unroll
+    for (int k = 0; k < per; k++) {
+        int d = lane + 32 * k;
+        if (d < headDim) {
+            warpAcc[warp][d] = acc[k];
+        }
+    }
+    __syncthreads();
+    float mAll = -INFINITY;
+    for (int w = 0; w < ATTN_WARPS; w++) {
+        mAll = fmaxf(mAll, warpMax[w]);
+    }
+    float weight[ATTN_WARPS];  // a warp that saw no key (m = -inf) weighs 0, also when no warp saw one
+    float total = 0.f;
+    for (int w = 0; w < ATTN_WARPS; w++) {
+        weight[w] = warpMax[w] == -INFINITY ? 0.f : expf(warpMax[w] - mAll);
+        total += warpSum[w] * weight[w];
+    }
+    int splits = gridDim.z;
+    float* o = partial == nullptr
+            ? out + (long long) r * heads * headDim + h * headDim
+            : partial + (((long long) r * heads + h) * splits + blockIdx.z) * (headDim + 2);
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        float v = 0.f;
+        for (int w = 0; w < ATTN_WARPS; w++) {
+            v += warpAcc[w][d] * weight[w];
+        }
+        o[d] = partial == nullptr ? v / total : v;
+    }
+    if (partial != nullptr && threadIdx.x == 0) {
+        o[headDim] = mAll;
+        o[headDim + 1] = total;
+    }
+}
+
+// Merges the key splits of attention: out = Σ_s acc_s · e^(m_s − M) / Σ_s l_s · e^(m_s − M); grid: (heads, rows)
+extern "C" __global__ void attention_combine(const float* partial, int splits, int heads, int headDim, float* out) {
+    int h = blockIdx.x;
+    int r = blockIdx.y;
+    const float* p = partial + ((long long) r * heads + h) * splits * (headDim + 2);
+    float mAll = -INFINITY;
+    for (int s = 0; s < splits; s++) {
+        mAll = fmaxf(mAll, p[s * (headDim + 2) + headDim]);
+    }
+    float total = 0.f;
+    for (int s = 0; s < splits; s++) {
+        float m = p[s * (headDim + 2) + headDim];
+        total += m == -INFINITY ? 0.f : p[s * (headDim + 2) + headDim + 1] * expf(m - mAll);
+    }
+    float* o = out + (long long) r * heads * headDim + h * headDim;
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        float v = 0.f;
+        for (int s = 0; s < splits; s++) {
+            float m = p[s * (headDim + 2) + headDim];
+            v += m == -INFINITY ? 0.f : p[s * (headDim + 2) + d] * expf(m - mAll);
+        }
+        o[d] = v / total;
+    }
+}

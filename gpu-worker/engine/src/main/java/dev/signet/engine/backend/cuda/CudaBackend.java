@@ -1,0 +1,570 @@
+package dev.signet.engine.backend.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+
+import dev.signet.engine.backend.Activations;
+import dev.signet.engine.backend.Backend;
+import dev.signet.engine.backend.BatchLayout;
+import dev.signet.engine.backend.DeltaSegment;
+import dev.signet.engine.backend.DeltaWeight;
+import dev.signet.engine.backend.KvStorage;
+import dev.signet.engine.backend.SequenceRows;
+import dev.signet.engine.backend.SignMatrix;
+import dev.signet.engine.backend.SignPlane;
+import dev.signet.engine.backend.Weight;
+import dev.signet.engine.safetensors.DType;
+import dev.signet.engine.safetensors.TensorEntry;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The engine's ops on an NVIDIA GPU through JCuda's driver API: weights in device memory in their dtype,
+ * float32 activations and paged KV cache, every op one or a few kernels of {@code kernels.cu} on the primary
+ * context's default stream. Launches are asynchronous; {@link #read} waits for them, so the ops are synchronous
+ * as the owner thread sees them, and a kernel's fault surfaces as a {@link jcuda.CudaException} at the next call
+ * that synchronizes. Weights, constants, activations and scratch buffers live until the backend closes; KV storage
+ * until it or the backend closes; a delta until it is closed (its owner, the delta cache, closes it).
+ */
+public final class CudaBackend implements Backend {
+    private static final int ROW_BLOCK = 256;      // threads per block of the row-wise kernels
+    private static final int MATMUL_WARPS = 4;     // outputs per matmul block, one per warp
+    private static final int MAX_HEAD_DIM = 256;   // kernels.cu's ATTN_MAX_HEAD_DIM
+    private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
+    private static final int[] ROW_TILES = {1, 2, 4, 8, 16, 32};  // the matmul kernels' row-tile sizes
+    private static final int DEFAULT_SPLIT_KEYS = 512;             // keys per attention block before splitting
+
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final String deviceName;
+    private final CudaKernels kernels;
+    private final List<AutoCloseable> owned = new ArrayList<>();  // every allocation, freed on close
+    private final DeviceScratch indexScratch = new DeviceScratch();    // tokens, positions, row indices
+    private final DeviceScratch planeRows = new DeviceScratch();       // a matmul's [rows, 2] plane ranges
+    private final DeviceScratch planeTable = new DeviceScratch();      // a matmul's [P, 2] plane addresses
+    private final DeviceScratch layoutScratch = new DeviceScratch();   // the step's attention layout
+    private final DeviceScratch attentionSplits = new DeviceScratch(); // [rows, heads, splits, headDim + 2] partials
+    private final int attentionSplitKeys;
+    private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
+    private long layoutAddress;
+
+    /**
+     * Opens device {@code ordinal}'s primary context and loads the kernels. Attention splits a row's keys into
+     * blocks of {@code attentionSplitKeys} when it has more (flash-decoding: a long context fills the GPU).
+     */
+    public CudaBackend(int ordinal, int attentionSplitKeys) {
+        if (attentionSplitKeys < 1) {
+            throw new IllegalArgumentException("attention splits need at least 1 key, got " + attentionSplitKeys);
+        }
+        CudaAvailability.unavailableReason().ifPresent(why -> {
+            throw new IllegalStateException("the CUDA backend cannot start: " + why);
+        });
+        this.attentionSplitKeys = attentionSplitKeys;
+        JCudaDriver.setExceptionsEnabled(true);
+        cuDeviceGet(device, ordinal);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        this.deviceName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
+        int[] major = new int[1];
+        cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        this.kernels = new CudaKernels(major[0]);
+    }
+
+    public CudaBackend(int ordinal) {
+        this(ordinal, DEFAULT_SPLIT_KEYS);
+    }
+
+    public CudaBackend() {
+        this(0);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    /** The GPU's name and the PTX target loaded, e.g. "NVIDIA H100 80GB HBM3 (sm_90)". */
+    public String description() {
+        return deviceName + " (" + kernels.target() + ")";
+    }
+
+    /** Binds the context to the calling thread: the owner thread may not be the one that opened the backend. */
+    private void bind() {
+        cuCtxSetCurrent(context);
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    // ---------------------------------------------------------------------------------------------- memory
+
+    @Override
+    public Weight weight(TensorEntry t) {
+        if (t.rank() < 1 || t.rank() > 2) {
+            throw new IllegalArgumentException(t.name() + ": a weight is a matrix or a vector, not " + t.shapeString());
+        }
+        if (!t.dtype().isWeightType()) {
+            throw new IllegalArgumentException(t.name() + ": weights must be F32, F16 or BF16, not " + t.dtype());
+        }
+        int rows = t.rank() == 2 ? Math.toIntExact(t.dim(0)) : 1;
+        int cols = Math.toIntExact(t.dim(t.rank() - 1));
+        return new CudaWeight(t.name(), t.dtype(), rows, cols, own(upload(t.data())));
+    }
+
+    @Override
+    public Weight constant(String name, float[] values) {
+        bind();
+        DeviceMemory m = own(new DeviceMemory((long) values.length * Float.BYTES));
+        cuMemcpyHtoD(m.pointer(), Pointer.to(values), m.bytes());
+        return new CudaWeight(name, DType.F32, 1, values.length, m);
+    }
+
+    /**
+     * Copies host bytes (a file mapping's slice, or any segment) to a new device allocation, in chunks below 2 GiB.
+     * The caller owns the allocation.
+     */
+    private DeviceMemory upload(MemorySegment data) {
+        bind();
+        DeviceMemory m = new DeviceMemory(data.byteSize());
+        long chunk = 1L << 30;
+        try (Arena staging = Arena.ofConfined()) {
+            // JCuda copies from direct buffers: a heap segment (rare: mappings and arenas are native) is staged off-heap.
+            MemorySegment src = data.isNative() ? data : staging.allocate(data.byteSize(), 64).copyFrom(data);
+            for (long at = 0; at < src.byteSize(); at += chunk) {
+                long n = Math.min(chunk, src.byteSize() - at);
+                cuMemcpyHtoD(m.pointer(at), Pointer.to(src.asSlice(at, n).asByteBuffer()), n);
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** The planes' device memory belongs to the returned delta: closing it frees them (a tenant's eviction). */
+    @Override
+    public DeltaWeight delta(SignMatrix matrix) {
+        List<CudaDeltaWeight.Plane> planes = new ArrayList<>();
+        CudaDeltaWeight delta = new CudaDeltaWeight(matrix.name(), matrix.rows(), matrix.cols(), planes);
+        try {
+            for (SignPlane p : matrix.planes()) {
+                DeviceMemory words = upload(p.words());
+                DeviceMemory scales = new DeviceMemory((long) p.scales().length * Float.BYTES);
+                planes.add(new CudaDeltaWeight.Plane(words, scales));
+                cuMemcpyHtoD(scales.pointer(), Pointer.to(p.scales()), scales.bytes());
+            }
+        } catch (RuntimeException e) {
+            delta.close();
+            throw e;
+        }
+        return delta;
+    }
+
+    @Override
+    public Activations activations(int rows, int cols) {
+        bind();
+        return new CudaActivations(rows, cols, own(new DeviceMemory((long) rows * cols * Float.BYTES)));
+    }
+
+    /** Freed by closing it (a pool is tens of GB), else when the backend closes. */
+    @Override
+    public KvStorage kvStorage(int layers, int slots, int kvDim) {
+        bind();
+        return own(CudaKvStorage.allocate(layers, slots, kvDim));
+    }
+
+    @Override
+    public void write(float[] src, int rows, Activations dst) {
+        CudaActivations d = (CudaActivations) dst;
+        long bytes = hostCopyBytes(src, rows, d);
+        bind();
+        cuMemcpyHtoD(d.memory().pointer(), Pointer.to(src), bytes);
+    }
+
+    @Override
+    public void read(Activations src, int rows, float[] dst) {
+        CudaActivations s = (CudaActivations) src;
+        long bytes = hostCopyBytes(dst, rows, s);
+        bind();
+        cuMemcpyDtoH(Pointer.to(dst), s.memory().pointer(), bytes);  // waits for every kernel before it
+    }
+
+    /** The bytes of {@code rows} rows of the buffer, after checking they fit both it and the host array. */
+    private static long hostCopyBytes(float[] host, int rows, CudaActivations device) {
+        device.checkRows(rows);
+        long n = (long) rows * device.cols();
+        if (host.length < n) {
+            throw new IllegalArgumentException("a host array of " + host.length + " floats does not fit " + rows + " rows of " + device.cols());
+        }
+        return n * Float.BYTES;
+    }
+
+    // ---------------------------------------------------------------------------------------------- ops
+
+    @Override
+    public void embed(Weight table, int[] tokens, int rows, Activations out) {
+        CudaWeight w = (CudaWeight) table;
+        CudaActivations o = (CudaActivations) out;
+        o.checkRows(rows);
+        for (int r = 0; r < rows; r++) {
+            if (tokens[r] < 0 || tokens[r] >= w.rows()) {
+                throw new IllegalArgumentException("token id " + tokens[r] + " is outside the vocabulary of " + w.rows());
+            }
+        }
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        long ids = indexScratch.upload(Arrays.copyOf(tokens, rows));
+        kernels.launch("embed_" + w.kernelSuffix(), rows, 1, ROW_BLOCK, w.memory().address(), ids, w.cols(), o.address());
+    }
+
+    @Override
+    public void rmsNorm(Activations x, Weight gain, float eps, int rows, Activations out) {
+        CudaWeight g = (CudaWeight) gain;
+        CudaActivations in = (CudaActivations) x;
+        in.checkRows(rows);
+        ((CudaActivations) out).checkRows(rows);
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, ROW_BLOCK, in.address(), g.memory().address(), eps,
+                in.cols(), ((CudaActivations) out).address());
+    }
+
+    /**
+     * One launch per weight; each reads its base weight once per 32 rows and each distinct plane once per warp
+     * pass. The rows' plane ranges and the planes' addresses for every weight are uploaded together first.
+     */
+    @Override
+    public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments) {
+        CudaActivations in = (CudaActivations) x;
+        in.checkRows(rows);
+        DeltaSegment.check(rows, ws, segments);
+        if (rows == 0) {
+            return;
+        }
+        int[] rowPlanes = new int[ws.length * 2 * rows];      // per weight: [rows, 2] (first plane, count)
+        List<Long> table = new ArrayList<>();                  // [P, 2] (words, scales) addresses, all weights
+        boolean[] hasDelta = new boolean[ws.length];
+        for (int k = 0; k < ws.length; k++) {
+            for (DeltaSegment seg : segments) {
+                CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
+                if (d == null) {
+                    continue;
+                }
+                hasDelta[k] = true;
+                int first = table.size() / 2;
+                for (CudaDeltaWeight.Plane p : d.planes()) {
+                    table.add(p.words().address());
+                    table.add(p.scales().address());
+                }
+                for (int r = seg.firstRow(); r < seg.firstRow() + seg.rowCount(); r++) {
+                    rowPlanes[(k * rows + r) * 2] = first;
+                    rowPlanes[(k * rows + r) * 2 + 1] = d.planes().size();
+                }
+            }
+        }
+        bind();
+        long rowPlanesAt = 0;
+        long tableAt = 0;
+        if (!table.isEmpty()) {
+            rowPlanesAt = planeRows.upload(rowPlanes);
+            tableAt = planeTable.upload(table.stream().mapToLong(Long::longValue).toArray());
+        }
+        for (int k = 0; k < ws.length; k++) {
+            CudaWeight w = (CudaWeight) ws[k];
+            CudaActivations o = (CudaActivations) outs[k];
+            if (w.cols() != in.cols() || o.cols() != w.rows()) {
+                throw new IllegalArgumentException("weight " + w.name() + " [" + w.rows() + ", " + w.cols()
+                        + "] does not map rows of " + in.cols() + " to rows of " + o.cols());
+            }
+            o.checkRows(rows);
+            int vec = w.cols() % 8 == 0 ? 8 : 1;  // 16-byte loads need rows that start 16-byte aligned
+            String kernel = "matmul_" + w.kernelSuffix() + "_v" + vec + "_r" + rowTile(rows);
+            long planesOfK = hasDelta[k] ? rowPlanesAt + (long) k * 2 * rows * Integer.BYTES : 0L;
+            long tableOfK = hasDelta[k] ? tableAt : 0L;
+            kernels.launch(kernel, ceilDiv(w.rows(), MATMUL_WARPS), 1, 32 * MATMUL_WARPS, w.memory().address(),
+                    in.address(), o.address(), rows, w.cols(), w.rows(), planesOfK, tableOfK);
+        }
+    }
+
+    /** The smallest compiled row tile that holds {@code rows} rows (32 for more: they are done in passes of 32). */
+    private static int rowTile(int rows) {
+        for (int tile : ROW_TILES) {
+            if (rows <= tile) {
+                return tile;
+            }
+        }
+        return ROW_TILES[ROW_TILES.length - 1];
+    }
+
+    @Override
+    public void rotaryTable(Weight invFreq, int[] positions, int rows, Activations table) {
+        CudaWeight f = (CudaWeight) invFreq;
+        CudaActivations t = (CudaActivations) table;
+        t.checkRows(rows);
+        if (f.dtype() != DType.F32 || t.cols() != 2 * f.cols()) {
+            throw new IllegalArgumentException("a rotary table of width " + t.cols() + " needs F32 inverse frequencies of "
+                    + t.cols() / 2 + ", got " + f.dtype() + " of " + f.cols());
+        }
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        long pos = indexScratch.upload(Arrays.copyOf(positions, rows));
+        kernels.launch("rotary_table", rows, 1, ROW_BLOCK, f.memory().address(), pos, f.cols(), t.address());
+    }
+
+    @Override
+    public void rope(Activations q, Activations k, int headDim, Activations table, int rows) {
+        CudaActivations t = (CudaActivations) table;
+        if (t.cols() != headDim) {
+            throw new IllegalArgumentException("a rotary table of width " + t.cols() + " does not fit heads of " + headDim);
+        }
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        for (Activations a : new Activations[] {q, k}) {
+            CudaActivations x = (CudaActivations) a;
+            x.checkRows(rows);
+            kernels.launch("rope", rows, 1, ROW_BLOCK, x.address(), x.cols(), headDim, t.address());
+        }
+    }
+
+    @Override
+    public void attention(KvStorage storage, int layer, Activations q, Activations k, Activations v, int heads, int kvHeads,
+                          int headDim, BatchLayout layout, Activations out) {
+        CudaKvStorage kv = (CudaKvStorage) storage;
+        int rows = layout.rows();
+        if (headDim > MAX_HEAD_DIM || heads % kvHeads != 0 || kv.kvDim() != kvHeads * headDim) {
+            throw new IllegalArgumentException("attention of " + heads + " heads over " + kvHeads + " KV heads of "
+                    + headDim + " (at most " + MAX_HEAD_DIM + ") does not fit a cache of width " + kv.kvDim());
+        }
+        for (Activations a : new Activations[] {q, k, v, out}) {
+            ((CudaActivations) a).checkRows(rows);
+        }
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        long meta = layoutAddress(layout);
+        long slots = meta + 4L * rows * Integer.BYTES;
+        kernels.launch("write_kv", rows, 1, ROW_BLOCK, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
+                slots, kv.kvDim(), kv.keysAddress(layer), kv.valuesAddress(layer));
+        int maxKeys = layout.sequences().stream().mapToInt(seq -> seq.startPosition() + seq.rowCount()).max().orElse(1);
+        int splits = ceilDiv(maxKeys, attentionSplitKeys);
+        long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
+        long o = ((CudaActivations) out).address();
+        kernels.launchGrid3("attention", heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
+                kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
+                (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? attentionSplitKeys : maxKeys, partial, o);
+        if (splits > 1) {
+            kernels.launch("attention_combine", heads, rows, ROW_BLOCK, partial, splits, heads, headDim, o);
+        }
+    }
+
+    /**
+     * The layout as kernels.cu's attention reads it: per row (start position, chunk row, block-table offset,
+     * parents offset or -1), then the rows' KV slots, then each sequence's block table and parents. Uploaded
+     * once per step: the layers of a forward pass share the same layout object.
+     */
+    private long layoutAddress(BatchLayout layout) {
+        if (layout == uploadedLayout) {
+            return layoutAddress;
+        }
+        int rows = layout.rows();
+        int size = 5 * rows;
+        for (SequenceRows seq : layout.sequences()) {
+            size += seq.blockTable().length + (seq.isTree() ? seq.rowCount() : 0);
+        }
+        int[] meta = new int[size];
+        System.arraycopy(layout.slots(), 0, meta, 4 * rows, rows);
+        int at = 5 * rows;
+        for (SequenceRows seq : layout.sequences()) {
+            int tableAt = at;
+            System.arraycopy(seq.blockTable(), 0, meta, at, seq.blockTable().length);
+            at += seq.blockTable().length;
+            int parentsAt = -1;
+            if (seq.isTree()) {
+                parentsAt = at;
+                System.arraycopy(seq.parents(), 0, meta, at, seq.rowCount());
+                at += seq.rowCount();
+            }
+            for (int i = 0; i < seq.rowCount(); i++) {
+                int r = seq.firstRow() + i;
+                if (r < 0 || r >= rows) {
+                    throw new IllegalArgumentException("sequence row " + r + " is outside the step's " + rows + " rows");
+                }
+                meta[4 * r] = seq.startPosition();
+                meta[4 * r + 1] = i;
+                meta[4 * r + 2] = tableAt;
+                meta[4 * r + 3] = parentsAt;
+            }
+        }
+        layoutAddress = layoutScratch.upload(meta);
+        uploadedLayout = layout;
+        return layoutAddress;
+    }
+
+    @Override
+    public void swiglu(Activations gate, Activations up, int rows) {
+        elementwise("swiglu", gate, rows, ((CudaActivations) up).address());
+    }
+
+    @Override
+    public void add(Activations acc, Activations x, int rows) {
+        elementwise("add", acc, rows, ((CudaActivations) x).address());
+    }
+
+    @Override
+    public void silu(Activations x, int rows) {
+        CudaActivations a = (CudaActivations) x;
+        a.checkRows(rows);
+        long n = (long) rows * a.cols();
+        if (n > 0) {
+            bind();
+            kernels.launch("silu", gridFor(n), 1, ROW_BLOCK, a.address(), n);
+        }
+    }
+
+    /** {@code name(a, other, n)} over the leading rows of a. */
+    private void elementwise(String name, Activations target, int rows, long other) {
+        CudaActivations a = (CudaActivations) target;
+        a.checkRows(rows);
+        long n = (long) rows * a.cols();
+        if (n > 0) {
+            bind();
+            kernels.launch(name, gridFor(n), 1, ROW_BLOCK, a.address(), other, n);
+        }
+    }
+
+    @Override
+    public void addBias(Activations x, Weight bias, int rows) {
+        CudaActivations a = (CudaActivations) x;
+        CudaWeight b = (CudaWeight) bias;
+        a.checkRows(rows);
+        if (b.rows() != 1 || b.cols() != a.cols()) {
+            throw new IllegalArgumentException("bias " + b.name() + " [" + b.rows() + ", " + b.cols() + "] does not fit rows of " + a.cols());
+        }
+        long n = (long) rows * a.cols();
+        if (n > 0) {
+            bind();
+            kernels.launch("add_bias_" + b.kernelSuffix(), gridFor(n), 1, ROW_BLOCK, a.address(), b.memory().address(), a.cols(), n);
+        }
+    }
+
+    @Override
+    public void gatherRows(Activations src, int[] rowIndices, Activations dst) {
+        moveRows("gather_rows", src, rowIndices, dst, (CudaActivations) src);
+    }
+
+    @Override
+    public void scatterRows(Activations src, int[] rowIndices, Activations dst) {
+        moveRows("scatter_rows", src, rowIndices, dst, (CudaActivations) dst);
+    }
+
+    /** Row copies through an index list; {@code indexed} is the buffer the indices point into. */
+    private void moveRows(String kernel, Activations src, int[] rowIndices, Activations dst, CudaActivations indexed) {
+        CudaActivations s = (CudaActivations) src;
+        CudaActivations d = (CudaActivations) dst;
+        if (s.cols() != d.cols()) {
+            throw new IllegalArgumentException("rows of " + s.cols() + " cannot be copied into rows of " + d.cols());
+        }
+        (indexed == s ? d : s).checkRows(rowIndices.length);
+        for (int i : rowIndices) {
+            if (i < 0 || i >= indexed.capacityRows()) {
+                throw new IllegalArgumentException("row index " + i + " is outside a buffer of " + indexed.capacityRows() + " rows");
+            }
+        }
+        if (rowIndices.length == 0) {
+            return;
+        }
+        bind();
+        long idx = indexScratch.upload(rowIndices);
+        kernels.launch(kernel, rowIndices.length, 1, ROW_BLOCK, s.address(), idx, s.cols(), d.address());
+    }
+
+    @Override
+    public void copyKv(KvStorage storage, int[] from, int[] to) {
+        CudaKvStorage kv = (CudaKvStorage) storage;
+        if (from.length != to.length) {
+            throw new IllegalArgumentException(from.length + " source slots for " + to.length + " target slots");
+        }
+        for (int i = 0; i < from.length; i++) {
+            if (from[i] < 0 || from[i] >= kv.slots() || to[i] < 0 || to[i] >= kv.slots()) {
+                throw new IllegalArgumentException("KV copy " + from[i] + " -> " + to[i] + " is outside " + kv.slots() + " slots");
+            }
+        }
+        if (from.length == 0) {
+            return;
+        }
+        bind();
+        int[] both = Arrays.copyOf(from, 2 * from.length);
+        System.arraycopy(to, 0, both, from.length, to.length);
+        long at = indexScratch.upload(both);
+        kernels.launch("copy_kv", kv.layers(), 2, ROW_BLOCK, kv.keysAddress(0), kv.valuesAddress(0), kv.layerFloats(),
+                kv.kvDim(), at, at + (long) from.length * Integer.BYTES, from.length);
+    }
+
+    private static int gridFor(long n) {
+        return (int) Math.min(ceilDiv(n, ROW_BLOCK), 8192);
+    }
+
+    private static int ceilDiv(long n, int d) {
+        return Math.toIntExact((n + d - 1) / d);
+    }
+
+    /** Waits for every kernel issued so far (benchmarks time with it). */
+    public void synchronize() {
+        bind();
+        cuCtxSynchronize();
+    }
+
+    @Override
+    public void close() {
+        bind();
+        cuCtxSynchronize();
+        RuntimeException failure = null;
+        List<AutoCloseable> all = new ArrayList<>(owned);
+        all.addAll(List.of(indexScratch, planeRows, planeTable, layoutScratch, attentionSplits, kernels));
+        for (AutoCloseable c : all) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("freeing the CUDA backend's memory failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        owned.clear();
+        cuDevicePrimaryCtxRelease(device);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.signet.engine.backend.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.signet.engine.testing.Fixtures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The committed PTX is what the committed .cu sources compile to: beside each PTX lies the sha256 of the
+ * source it was built from, and a source edited without running build-ptx.sh fails here. Runs without a GPU.
+ */
+class CudaPtxDriftTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"sm_90, sm_90", "compute_80, sm_80"})
+    void everyKernelSourceMatchesTheHashRecordedBesideItsPtx(String target, String ptxTarget) throws IOException, NoSuchAlgorithmException {
+        Path sources = Fixtures.repoRoot().resolve("gpu-worker/engine/src/main/cuda");
+        List<Path> cuFiles;
+        try (Stream<Path> files = Files.list(sources)) {
+            cuFiles = files.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
+        }
+        assertThat(cuFiles).as("kernel sources in " + sources).isNotEmpty();
+        for (Path cu : cuFiles) {
+            String name = cu.getFileName().toString().replace(".cu", "");
+            String ptxFile = name + "." + target + ".ptx";
+            byte[] ptx = CudaKernels.ptx(ptxFile);
+            assertThat(new String(ptx, StandardCharsets.US_ASCII)).as(ptxFile).contains(".target " + ptxTarget);
+            byte[] recorded = CudaKernels.ptx(ptxFile + ".sha256");
+            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(cu)));
+            assertThat(new String(recorded, StandardCharsets.US_ASCII).split("\\s+")[0])
+                    .as(ptxFile + " was built from another " + cu.getFileName() + ": run gpu-worker/engine/src/main/cuda/build-ptx.sh")
+                    .isEqualTo(hash);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The CUDA backend's tests (and later its benchmark) on a GPU machine that has no Java and no network.
+#
+#   gpu-worker/gpu/run.sh prepare          on the build machine (Maven, JDK 25, ../shared/fixtures): builds
+#                                          gpu-worker/gpu/dist/signet-gpu.tar.gz (dist/ is ignored by git; ~30 MB):
+#                                          a jlink'd Java runtime, the engine's jars and test classes, the JUnit
+#                                          console launcher, the fixtures (70 MB unpacked: packed to fit a device run)
+#   gpu-worker/gpu/run.sh run OUT_DIR      on the GPU machine, from a copy of the repository that carries dist/:
+#   gpu-worker/gpu/run.sh OUT_DIR          the same; runs the CUDA tests, writes OUT_DIR/cuda-tests.log and the
+#                                          JUnit XML report, and fails when a test fails or is skipped (a skip there
+#                                          means the GPU could not be used).
+# docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
+# default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+dist="$here/dist"
+bundle="$dist/signet-gpu.tar.gz"
+say() { echo "run.sh: $*" >&2; }
+die() { echo "run.sh: FAILED: $*" >&2; exit 1; }
+
+prepare() {
+    export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+    export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+    local mvn_flags="${MVN_FLAGS:--o -q -B}"
+    local fixtures="${SIGNET_FIXTURES:-$repo/../shared/fixtures}"
+    "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25' || die "JAVA_HOME=$JAVA_HOME is not a JDK 25"
+    [ -f "$fixtures/README.md" ] || die "fixtures not found at $fixtures (set SIGNET_FIXTURES)"
+    command -v mvn >/dev/null || die "mvn not found"
+
+    say "building the engine and its test classes (mvn $mvn_flags package -DskipTests)"
+    (cd "$repo" && mvn $mvn_flags -pl gpu-worker/engine -am package -DskipTests) || die "maven build"
+    local engine="$repo/gpu-worker/engine/target"
+
+    rm -rf "$dist"
+    local stage="$dist/stage"
+    mkdir -p "$stage/lib" "$stage/fixtures"
+    say "copying the engine's dependencies, test scope included"
+    (cd "$repo" && mvn $mvn_flags -pl gpu-worker/engine dependency:copy-dependencies -DincludeScope=test \
+        -DoutputDirectory="$stage/lib") || die "copying dependencies"
+    cp "$engine"/engine-*.jar "$stage/lib/" || die "the engine jar is missing"
+    cp -r "$engine/test-classes" "$stage/test-classes"
+
+    # The console launcher bundles JUnit's platform and Jupiter: it replaces their separate jars, at their version.
+    local junit
+    junit="$(ls "$stage"/lib/junit-jupiter-api-*.jar | sed -E 's/.*junit-jupiter-api-(.*)\.jar/\1/')"
+    [ -n "$junit" ] || die "cannot tell the JUnit version from $stage/lib"
+    say "fetching junit-platform-console-standalone $junit"
+    (cd "$repo" && { mvn $mvn_flags dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit" \
+        -DoutputDirectory="$stage" || mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit" \
+        -DoutputDirectory="$stage"; }) || die "fetching the JUnit console launcher"
+    mv "$stage"/junit-platform-console-standalone-*.jar "$stage/junit-console.jar"
+    rm -f "$stage"/lib/junit-jupiter-*.jar "$stage"/lib/junit-platform-*.jar "$stage"/lib/junit-[0-9]*.jar
+
+    # JCuda's natives jar holds NVRTC, the runtime API and a 24 MB PTX compiler; the backend needs the driver API alone.
+    local natives
+    natives="$(ls "$stage"/lib/jcuda-natives-*-linux-x86_64.jar)" || die "no JCuda natives jar"
+    say "slimming $(basename "$natives") to libJCudaDriver"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$natives" && find lib -type f ! -name 'libJCudaDriver-*' -delete \
+        && rm "$natives" && "$JAVA_HOME/bin/jar" cf "$natives" lib) || die "slimming the JCuda natives"
+    rm -rf "$tmp"
+
+    say "fixtures from $fixtures"
+    cp "$fixtures/README.md" "$stage/fixtures/"
+    cp -r "$fixtures/stories260K" "$fixtures/tenants" "$fixtures/reference" "$stage/fixtures/"
+
+    # The modules the tests load, listed by hand: jdeps also names what optional paths would (java.desktop for
+    # jinjava's templates, jdk.jdi and java.instrument for javassist and byte-buddy), 30 MB more than a run needs.
+    local modules="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.incubator.vector,jdk.unsupported,jdk.zipfs"
+    say "jlink runtime with $modules"
+    local strip=()
+    command -v objcopy >/dev/null && strip=(--strip-native-debug-symbols "objcopy=$(command -v objcopy)")
+    "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+        "${strip[@]}" --compress=zip-9 --output "$stage/jdk" || die "jlink"
+    # assertj's byte-buddy serves soft assertions and proxies, which these tests do not use.
+    rm -f "$stage"/lib/byte-buddy-*.jar
+
+    if command -v strip >/dev/null; then
+        chmod u+w "$stage/jdk/lib/server/libjvm.so" && strip --strip-unneeded "$stage/jdk/lib/server/libjvm.so"
+    fi
+    du -sh "$stage"/* >&2
+    say "packing $bundle"
+    tar -C "$stage" -czf "$bundle" . || die "packing"
+    rm -rf "$stage"
+    local size
+    size="$(du -sm "$bundle" | cut -f1)"
+    say "dist is ${size} MB: $bundle"
+    [ "$size" -le 60 ] || die "the bundle is ${size} MB, over the 60 MB a device run may carry"
+    say "prepared. On the GPU machine: gpu-worker/gpu/run.sh run OUT_DIR (carry gpu-worker/gpu/dist)"
+}
+
+run_tests() {
+    local out="$1"
+    mkdir -p "$out"
+    out="$(cd "$out" && pwd)"
+    [ -f "$bundle" ] || die "$bundle is missing: run 'gpu-worker/gpu/run.sh prepare' on the build machine and carry gpu-worker/gpu/dist"
+    local log="$out/cuda-tests.log"
+    local dist
+    dist="$(mktemp -d)"
+    say "unpacking $bundle into $dist"
+    tar -C "$dist" -xzf "$bundle" || die "unpacking $bundle"
+    {
+        say "GPU:"
+        command -v nvidia-smi >/dev/null || die "nvidia-smi not found: is this the GPU machine?"
+        nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv || die "nvidia-smi"
+        "$dist/jdk/bin/java" -version 2>&1
+    } 2>&1 | tee "$log"
+    local work
+    work="$(mktemp -d)"  # the tests' scratch files (target/test-deltas) go here, not into OUT_DIR
+    say "running the CUDA tests (dev.signet.engine.backend.cuda) in $work" 2>&1 | tee -a "$log"
+    local rc=0
+    (cd "$work" && "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -Dsignet.repo="$repo" -Dsignet.fixtures="$dist/fixtures" \
+        -jar "$dist/junit-console.jar" execute \
+        --class-path "$dist/test-classes:$(ls "$dist"/lib/*.jar | tr '\n' ':')" \
+        --select-package dev.signet.engine.backend.cuda --fail-if-no-tests \
+        --reports-dir "$out" --details tree --disable-banner) 2>&1 | tee -a "$log" || rc=$?
+    rm -rf "$work" "$dist"
+    local report="$out/TEST-junit-jupiter.xml"
+    [ -f "$report" ] || die "no JUnit report in $out"
+    local skipped
+    skipped="$(grep -o 'skipped="[0-9]*"' "$report" | head -1 | grep -o '[0-9]*')"
+    [ "$rc" -eq 0 ] || die "CUDA tests failed (exit $rc); see $log and $report"
+    [ "${skipped:-0}" -eq 0 ] || die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"
+    say "CUDA tests passed; reports in $out" 2>&1 | tee -a "$log"
+    say "GPU benchmark: not built yet (issue 7, 'signet bench gpu')" 2>&1 | tee -a "$log"
+}
+
+case "${1:-}" in
+    prepare) prepare ;;
+    run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
+    ""|-h|--help) sed -n '2,13p' "$0"; exit 2 ;;
+    *) run_tests "$1" ;;
+esac
