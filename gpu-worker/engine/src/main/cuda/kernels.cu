@@ -471,3 +471,28 @@ extern "C" __global__ void attention_combine(const float* partial, int splits, i
         o[d] = v / total;
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Random fills for synthetic benchmark models (GpuBenchmark): a 7B model's weights are made on the device, never
+// on the host. Each element is a hash of (seed, index) (splitmix64's finalizer), so a fill is reproducible.
+
+__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+// n fp16 values uniform in [-scale, scale).
+extern "C" __global__ void fill_random_f16(unsigned short* dst, long long n, unsigned long long seed, float scale) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        float u = (mix64(seed + 0x9e3779b97f4a7c15ull * (unsigned long long) (i + 1)) >> 40) * (1.0f / 16777216.0f);
+        dst[i] = __half_as_ushort(__float2half((2.0f * u - 1.0f) * scale));
+    }
+}
+
+// n random 32-bit words (sign planes: every bit a coin flip).
+extern "C" __global__ void fill_random_u32(unsigned int* dst, long long n, unsigned long long seed) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        dst[i] = static_cast<unsigned int>(mix64(seed + 0x9e3779b97f4a7c15ull * (unsigned long long) (i + 1)));
+    }
+}

@@ -2,9 +2,12 @@ package dev.signet.engine.cli;
 
 import dev.signet.engine.backend.cpu.CpuThreadPool;
 import dev.signet.engine.backend.cpu.VectorCpuBackend;
+import dev.signet.engine.backend.cuda.CudaAvailability;
+import dev.signet.engine.backend.cuda.CudaBackend;
 import dev.signet.engine.bench.BenchResults;
 import dev.signet.engine.bench.CpuBenchmark;
 import dev.signet.engine.bench.DeltaBenchmark;
+import dev.signet.engine.bench.GpuBenchmark;
 import dev.signet.engine.bench.MedusaBenchmark;
 import dev.signet.engine.bench.ServeBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
@@ -17,12 +20,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** {@code signet bench <suite>}: runs a benchmark, prints a table and writes JSON under {@code bench/results/}. */
 final class BenchCommand {
     static final String USAGE = """
-            usage: signet bench cpu|delta|serve|medusa [options]
+            usage: signet bench cpu|delta|serve|medusa|gpu [options]
               cpu                prefill/decode tokens/s at batch 1, 4 and 16 on stories260K and a synthetic
                                  110M Llama (f32 and bf16), against the floor bytes-read / memory bandwidth
               delta              decode steps of 16 rows over 0, 1, 4 and 16 BitDelta tenants on the synthetic
@@ -31,11 +35,15 @@ final class BenchCommand {
                                  32 random BitDelta tenants on stories260K; tokens/s, TTFT and inter-token p50/p99
               medusa             Medusa speculation against plain decoding at batch 1, 8 and 32 for stories260K
                                  with its heads and the caps tenant with its own (bundled), fixed and adaptive trees
+              gpu                decode step of a synthetic Llama-2-7B (fp16, made on GPU 0) at 1, 8 and 32 rows over
+                                 0, 1, 8 and 32 BitDelta tenants, against the copy-bandwidth floor and 8 dense models
               --model DIR        the small real model (default: the repository's models/stories260K)
               --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
               --prompt N         prompt tokens per sequence (default 32; serve: 16)
               --steps N          decode steps measured (default 64 for cpu, 16 for delta)
+              --layers N         gpu: layers of the synthetic 7B shape (default 32)
+              --kv N             gpu: KV cache positions each row attends over (default 512)
               --threads N        CPU threads (default: all cores)
               --tokens N         serve, medusa: greedy tokens per request (default 32; medusa 128)
               --seconds S        serve: measured seconds per configuration, after 1 s of warm-up (default 3)
@@ -45,9 +53,10 @@ final class BenchCommand {
     private BenchCommand() {}
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows"), Set.of());
-        if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa").contains(args.positionals().getFirst())) {
-            throw new UsageException("name one benchmark suite: cpu, delta, serve or medusa");
+        CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows",
+                "layers", "kv"), Set.of());
+        if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa", "gpu").contains(args.positionals().getFirst())) {
+            throw new UsageException("name one benchmark suite: cpu, delta, serve, medusa or gpu");
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors());
         // Defaults live in the repository (the launcher says where), whatever the working directory.
@@ -58,6 +67,9 @@ final class BenchCommand {
         int prompt = args.intValue("prompt", 32);
         boolean delta = args.positionals().getFirst().equals("delta");
         int steps = args.intValue("steps", delta ? 16 : 64);
+        if (args.positionals().getFirst().equals("gpu")) {
+            return runGpu(args, outDir, out, err);
+        }
         if (!Files.isDirectory(small)) {
             throw new UsageException("--model " + small + " is not a directory");
         }
@@ -160,6 +172,27 @@ final class BenchCommand {
         doc.put("batch16_over_single_stream_110M_f32", batchSpeedup);
         doc.put("targets", Map.of("single_stream_decode_over_floor_max", 1.5, "batch16_over_single_stream_min", 8.0));
         out.println("wrote " + BenchResults.write(outDir, "cpu", doc));
+        return 0;
+    }
+
+    /** {@code bench gpu}: exits 1 with the reason where no GPU can be used. */
+    private static int runGpu(CliArgs args, Path outDir, PrintStream out, PrintStream err) throws Exception {
+        int layers = args.intValue("layers", 32);
+        int steps = args.intValue("steps", 10);
+        int kv = args.intValue("kv", 512);
+        if (layers < 1 || steps < 1 || kv < 1) {
+            throw new UsageException("--layers, --steps and --kv must be at least 1");
+        }
+        Optional<String> unavailable = CudaAvailability.unavailableReason();
+        if (unavailable.isPresent()) {
+            err.println("signet bench gpu: no usable GPU: " + unavailable.get());
+            return 1;
+        }
+        try (CudaBackend backend = new CudaBackend()) {
+            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv).run(out, err);
+            doc.put("timestamp", LocalDateTime.now().toString());
+            out.println("wrote " + BenchResults.write(outDir, "gpu", doc));
+        }
         return 0;
     }
 

@@ -19,7 +19,8 @@ public final class SignetCli {
               compress      turn a fine-tune into a BitDelta artifact against its base, with a quality report
               eval          perplexity of a model on a text (the fixtures' protocol: 64 windows of 256 tokens)
               medusa-train  train Medusa heads for a model or a tenant's delta on the CPU (self-distillation by default)
-              bench         benchmarks: `signet bench cpu` (prefill/decode throughput against the memory-bandwidth floor)
+              bench         benchmarks: `signet bench cpu` (prefill/decode throughput against the memory-bandwidth floor),
+                            `signet bench gpu` (a synthetic 7B decode step on the GPU against its floor)
               test          run the whole test suite (Maven; needs ../shared/fixtures beside the checkout)
               build         compile and package everything without running tests
             """;

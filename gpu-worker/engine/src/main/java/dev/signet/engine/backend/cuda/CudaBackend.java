@@ -7,6 +7,7 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 
@@ -535,6 +536,59 @@ public final class CudaBackend implements Backend {
 
     private static int ceilDiv(long n, int d) {
         return Math.toIntExact((n + d - 1) / d);
+    }
+
+    // ---------------------------------------------------------------------------------------------- synthetic models
+
+    /**
+     * An fp16 weight {@code [rows, cols]} of values uniform in [-scale, scale), made on the device (a synthetic 7B
+     * model's 13 GB never touch the host). Reproducible for a seed; freed when the backend closes.
+     */
+    public Weight randomF16Weight(String name, int rows, int cols, long seed, float scale) {
+        bind();
+        long n = (long) rows * cols;
+        DeviceMemory m = own(new DeviceMemory(n * 2));
+        kernels.launch("fill_random_f16", gridFor(n), 1, ROW_BLOCK, m.address(), n, seed, scale);
+        return new CudaWeight(name, DType.F16, rows, cols, m);
+    }
+
+    /**
+     * A one-plane sign delta for a {@code [rows, cols]} weight with random signs, made on the device, every row's
+     * scale {@code scale}. The caller closes it (as the delta cache does a tenant's).
+     */
+    public DeltaWeight randomDelta(String name, int rows, int cols, long seed, float scale) {
+        bind();
+        long words = (long) rows * ((cols + 31) / 32);
+        DeviceMemory signs = new DeviceMemory(words * Integer.BYTES);
+        DeviceMemory scales = new DeviceMemory((long) rows * Float.BYTES);
+        kernels.launch("fill_random_u32", gridFor(words), 1, ROW_BLOCK, signs.address(), words, seed);
+        float[] s = new float[rows];
+        Arrays.fill(s, scale);
+        cuMemcpyHtoD(scales.pointer(), Pointer.to(s), scales.bytes());
+        return new CudaDeltaWeight(name, rows, cols, List.of(new CudaDeltaWeight.Plane(signs, scales)));
+    }
+
+    /**
+     * The device's memory bandwidth as a device-to-device copy of {@code bytes} (bytes read plus bytes written per
+     * second, STREAM's "copy", as {@code MemoryBandwidth} counts it on the host): best of {@code repeats} after one
+     * untimed copy, timed with cuCtxSynchronize on both sides.
+     */
+    public double copyBandwidth(long bytes, int repeats) {
+        bind();
+        try (DeviceMemory src = new DeviceMemory(bytes); DeviceMemory dst = new DeviceMemory(bytes)) {
+            double best = 0;
+            for (int i = 0; i <= repeats; i++) {
+                cuCtxSynchronize();
+                long t0 = System.nanoTime();
+                cuMemcpyDtoD(dst.pointer(), src.pointer(), bytes);
+                cuCtxSynchronize();
+                long t = System.nanoTime() - t0;
+                if (i > 0) {
+                    best = Math.max(best, 2.0 * bytes / (t / 1e9));
+                }
+            }
+            return best;
+        }
     }
 
     /** Waits for every kernel issued so far (benchmarks time with it). */
