@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CUDA backend's tests (and later its benchmark) on a GPU machine that has no Java and no network.
+# The CUDA backend's tests and its benchmark on a GPU machine that has no Java and no network.
 #
 #   gpu-worker/gpu/run.sh prepare          on the build machine (Maven, JDK 25, ../shared/fixtures): builds
 #                                          gpu-worker/gpu/dist/signet-gpu.tar.gz (dist/ is ignored by git; ~30 MB):
@@ -8,7 +8,9 @@
 #   gpu-worker/gpu/run.sh run OUT_DIR      on the GPU machine, from a copy of the repository that carries dist/:
 #   gpu-worker/gpu/run.sh OUT_DIR          the same; runs the CUDA tests, writes OUT_DIR/cuda-tests.log and the
 #                                          JUnit XML report, and fails when a test fails or is skipped (a skip there
-#                                          means the GPU could not be used).
+#                                          means the GPU could not be used); then `signet bench gpu --out OUT_DIR`
+#                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json; GPU_BENCH_ARGS adds
+#                                          options, e.g. "--layers 8 --steps 5").
 # docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
 # default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
 set -euo pipefail
@@ -118,20 +120,31 @@ run_tests() {
         --class-path "$dist/test-classes:$(ls "$dist"/lib/*.jar | tr '\n' ':')" \
         --select-package dev.signet.engine.backend.cuda --fail-if-no-tests \
         --reports-dir "$out" --details tree --disable-banner) 2>&1 | tee -a "$log" || rc=$?
-    rm -rf "$work" "$dist"
+    rm -rf "$work"
     local report="$out/TEST-junit-jupiter.xml"
-    [ -f "$report" ] || die "no JUnit report in $out"
+    [ -f "$report" ] || { rm -rf "$dist"; die "no JUnit report in $out"; }
     local skipped
     skipped="$(grep -o 'skipped="[0-9]*"' "$report" | head -1 | grep -o '[0-9]*')"
-    [ "$rc" -eq 0 ] || die "CUDA tests failed (exit $rc); see $log and $report"
-    [ "${skipped:-0}" -eq 0 ] || die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"
+    [ "$rc" -eq 0 ] || { rm -rf "$dist"; die "CUDA tests failed (exit $rc); see $log and $report"; }
+    [ "${skipped:-0}" -eq 0 ] || { rm -rf "$dist"; die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"; }
     say "CUDA tests passed; reports in $out" 2>&1 | tee -a "$log"
-    say "GPU benchmark: not built yet (issue 7, 'signet bench gpu')" 2>&1 | tee -a "$log"
+
+    # The benchmark (docs/cuda.md, "signet bench gpu"): its table goes to gpu-bench.log, its JSON to OUT_DIR.
+    local bench_log="$out/gpu-bench.log"
+    say "running signet bench gpu ${GPU_BENCH_ARGS:-} (JSON into $out)" 2>&1 | tee "$bench_log"
+    rc=0
+    # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
+    "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" ${GPU_BENCH_ARGS:-} \
+        2>&1 | tee -a "$bench_log" || rc=$?
+    rm -rf "$dist"
+    [ "$rc" -eq 0 ] || die "signet bench gpu failed (exit $rc); see $bench_log"
+    say "GPU benchmark done: $bench_log and $out/gpu-*.json" 2>&1 | tee -a "$bench_log"
 }
 
 case "${1:-}" in
     prepare) prepare ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
-    ""|-h|--help) sed -n '2,13p' "$0"; exit 2 ;;
+    ""|-h|--help) sed -n '2,15p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;
 esac
