@@ -36,6 +36,14 @@ class CudaSyntheticModelTest {
         return x;
     }
 
+    private static double l1(float[] x) {
+        double sum = 0;
+        for (float v : x) {
+            sum += Math.abs(v);
+        }
+        return sum;
+    }
+
     private static float[] project(CudaBackend backend, Weight w, DeltaWeight delta, float[] x) {
         Activations in = backend.activations(1, COLS);
         Activations out = backend.activations(1, ROWS);
@@ -50,10 +58,7 @@ class CudaSyntheticModelTest {
     @Test
     void randomWeightsAreReproducibleBoundedAndDifferBySeed() {
         float[] x = input();
-        double l1 = 0;
-        for (float v : x) {
-            l1 += Math.abs(v);
-        }
+        double l1 = l1(x);
         try (CudaBackend backend = new CudaBackend()) {
             float[] a = project(backend, backend.randomF16Weight("a", ROWS, COLS, 1, 0.5f), null, x);
             float[] same = project(backend, backend.randomF16Weight("b", ROWS, COLS, 1, 0.5f), null, x);
@@ -70,10 +75,7 @@ class CudaSyntheticModelTest {
     @Test
     void randomDeltasAddTheirSignTermOfTheirScale() {
         float[] x = input();
-        double l1 = 0;
-        for (float v : x) {
-            l1 += Math.abs(v);
-        }
+        double l1 = l1(x);
         try (CudaBackend backend = new CudaBackend()) {
             Weight w = backend.randomF16Weight("w", ROWS, COLS, 5, 0.1f);
             float[] base = project(backend, w, null, x);
