@@ -3,6 +3,7 @@
 // row-major; weights stay in their dtype (DT_F32, DT_F16, DT_BF16) and are widened to float32 as they are read,
 // every sum in float32. Pointers are raw device addresses; shapes travel as ints. No kernel allocates.
 #include <cuda_fp16.h>
+#include <cuda_bf16.h>
 
 #define DT_F32 0
 #define DT_F16 1
@@ -72,13 +73,68 @@ __device__ __forceinline__ float warp_sum(float v) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fused projection: out[r, j] = Σ_i (W[j, i] + Σ_p ±scale_p[j]) · x[r, i], the sign term only for rows whose
-// tenant has planes for this weight. One warp per output j walks W's row j once for up to R rows at a time, so
-// a decode step reads each base weight once; lane L takes columns c0 = (32t + L)·VEC, whose sign bits are bits
-// c0 % 32 .. + VEC of word c0 / 32 (VEC divides 32), read once per warp pass and shared by the tenant's rows.
-// rowPlanes: [rows, 2] (first plane, plane count; count 0 = base only); planes: [P, 2] (words, scales) addresses,
-// words [outDim, ceil(in/32)] u32, scales [outDim] f32. Columns past `in` are never visited, so padding bits
-// are never read as signs.
+// Sign planes. A plane's words come in one of two layouts (the planes table's third column says which):
+//  SIGNS_ARTIFACT: as the artifact packs them, bit c % 32 of word [j, c / 32] is column c's sign (1 = +1);
+//  SIGNS_TENSOR:   for the tensor-core projection (proj_*; cols a multiple of 256): per row j and 256-column
+//                  group G, 8 u32 at [(j, G, t, w)], t = 0..3, w = 0..1. Column 64·(2w + h) + 16t + 2p + e of the
+//                  group (h, e = 0..1, p = 0..7) is bit p + 8h + 16e, inverted (1 = −1): shifting the word left
+//                  by 15 − p − 8h puts the two signs of column pair p at bits 15 and 31, the sign bits of a half2.
+#define SIGNS_ARTIFACT 0
+#define SIGNS_TENSOR 1
+
+// The signs of columns c0 .. c0 + 7 of row j (c0 a multiple of 8) as 8 bits, column c0 + v at bit v (1 = +1).
+__device__ __forceinline__ unsigned int sign_bits8(const unsigned int* words, int layout, int j, int in, int c0) {
+    if (layout == SIGNS_ARTIFACT) {
+        return (__ldg(words + (long long) j * ((in + 31) >> 5) + (c0 >> 5)) >> (c0 & 31)) & 0xffu;
+    }
+    int col = c0 & 255;
+    int chunk = col >> 6;
+    int t = (col >> 4) & 3;
+    unsigned int word = __ldg(words + ((((long long) j * (in >> 8) + (c0 >> 8)) * 4 + t) * 2 + (chunk >> 1)));
+    int base = ((col & 15) >> 1) + 8 * (chunk & 1);  // pair p0 of column c0, in its half h
+    unsigned int bits = 0;
+#pragma unroll
+    for (int v = 0; v < 8; v++) {
+        bits |= ((~word >> (base + (v >> 1) + 16 * (v & 1))) & 1u) << v;
+    }
+    return bits;
+}
+
+// Rewrites a plane from SIGNS_ARTIFACT to SIGNS_TENSOR (same size): one thread per output word.
+// src, dst: [rows, in / 32] u32; in a multiple of 256
+extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsigned int* dst, int rows, int in) {
+    long long n = (long long) rows * (in >> 5);
+    long long o = blockIdx.x * (long long) blockDim.x + threadIdx.x;
+    if (o >= n) {
+        return;
+    }
+    int w = (int) (o & 1);
+    int t = (int) ((o >> 1) & 3);
+    long long jg = o >> 3;
+    int groups = in >> 8;
+    long long j = jg / groups;
+    int g = (int) (jg % groups);
+    const unsigned int* row = src + j * (in >> 5);
+    unsigned int word = 0;
+    for (int h = 0; h < 2; h++) {
+        for (int p = 0; p < 8; p++) {
+            for (int e = 0; e < 2; e++) {
+                int c = 256 * g + 64 * (2 * w + h) + 16 * t + 2 * p + e;
+                unsigned int bit = (row[c >> 5] >> (c & 31)) & 1u;
+                word |= (bit ^ 1u) << (p + 8 * h + 16 * e);
+            }
+        }
+    }
+    dst[o] = word;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fused projection, general kernel: out[r, j] = Σ_i (W[j, i] + Σ_p ±scale_p[j]) · x[r, i], the sign term only
+// for rows whose tenant has planes for this weight. Exact float32 for every dtype, any shape: it serves f32
+// weights and shapes the tensor-core kernel (proj_*) does not take. One warp per output j walks W's row j once
+// for up to R rows at a time; lane L takes columns c0 = (32t + L)·VEC. rowPlanes: [rows, 2] (first plane, plane
+// count; count 0 = base only); planes: [P, 3] (words, scales, layout), words [outDim, ceil(in/32)] u32, scales
+// [outDim] f32. Columns past `in` are never visited, so padding bits are never read as signs.
 template <int DT, int VEC, int R>
 __device__ __forceinline__ void matmul_body(const void* __restrict__ w, const float* __restrict__ x, float* __restrict__ out,
                                             int rows, int in, int outDim, const int* __restrict__ rowPlanes,
@@ -88,7 +144,6 @@ __device__ __forceinline__ void matmul_body(const void* __restrict__ w, const fl
     if (j >= outDim) {
         return;
     }
-    long long wordsPerRow = (in + 31) >> 5;
     const long long wRow = (long long) j * in;
     for (int r0 = 0; r0 < rows; r0 += R) {
         int nr = min(R, rows - r0);
@@ -100,8 +155,6 @@ __device__ __forceinline__ void matmul_body(const void* __restrict__ w, const fl
         for (int c0 = lane * VEC; c0 < in; c0 += 32 * VEC) {
             float wv[VEC];
             load_w<DT, VEC>(w, wRow + c0, wv);
-            int word = c0 >> 5;
-            int bit = c0 & 31;
 #pragma unroll
             for (int r = 0; r < R; r++) {
                 if (r < nr) {
@@ -117,9 +170,11 @@ __device__ __forceinline__ void matmul_body(const void* __restrict__ w, const fl
                         int first = rowPlanes[2 * row];
                         int count = rowPlanes[2 * row + 1];
                         for (int p = first; p < first + count; p++) {
-                            const unsigned int* words = reinterpret_cast<const unsigned int*>(planes[2 * p]);
-                            float sc = reinterpret_cast<const float*>(planes[2 * p + 1])[j];
-                            unsigned int bits = __ldg(words + j * wordsPerRow + word) >> bit;
+                            const unsigned int* words = reinterpret_cast<const unsigned int*>(planes[3 * p]);
+                            float sc = reinterpret_cast<const float*>(planes[3 * p + 1])[j];
+                            unsigned int bits = VEC == 8
+                                    ? sign_bits8(words, (int) planes[3 * p + 2], j, in, c0)
+                                    : __ldg(words + (long long) j * ((in + 31) >> 5) + (c0 >> 5)) >> (c0 & 31);
 #pragma unroll
                             for (int v = 0; v < VEC; v++) {
                                 we[v] += ((bits >> v) & 1u) ? sc : -sc;
@@ -153,11 +208,8 @@ __device__ __forceinline__ void matmul_body(const void* __restrict__ w, const fl
 
 #define MATMUL_ROWS(DTNAME, DT, VEC)                          \
     MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r1, DT, VEC, 1)   \
-    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r2, DT, VEC, 2)   \
     MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r4, DT, VEC, 4)   \
-    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r8, DT, VEC, 8)   \
-    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r16, DT, VEC, 16) \
-    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r32, DT, VEC, 32)
+    MATMUL_KERNEL(matmul_##DTNAME##_v##VEC##_r16, DT, VEC, 16)
 
 MATMUL_ROWS(f32, DT_F32, 1)
 MATMUL_ROWS(f32, DT_F32, 8)
@@ -165,6 +217,200 @@ MATMUL_ROWS(f16, DT_F16, 1)
 MATMUL_ROWS(f16, DT_F16, 8)
 MATMUL_ROWS(bf16, DT_BF16, 1)
 MATMUL_ROWS(bf16, DT_BF16, 8)
+
+// ---------------------------------------------------------------------------------------------------------
+// The fused projection on tensor cores, for f16/bf16 weights with in % 256 == 0 and outDim % 16 == 0:
+//   out[r, j] = Σ_i W[j, i]·x[r, i] + Σ_e α_e[j] · Σ_i S_e[j, i]·x[r, i]   (rows r of entry e only)
+// with mma.sync m16n8k16 (fp32 accumulation): M = 16 outputs j, N = 8 batch rows, K = 16 columns per mma.
+// A block of PROJ_WARPS warps owns 16 outputs and one pass of up to 8·NT rows (grid: (outDim / 16, weights,
+// row passes)); its warps split the columns into runs of 256-column groups and add their partial sums at the end.
+// Within a 64-column chunk, thread (g, t) = (lane / 4, lane % 4) takes columns [16t, 16t + 16) of rows g and
+// g + 8 with two 16-byte loads per row: mma's k order is a permutation of the columns, applied alike to A (W)
+// and B (x), so the A fragment of k-step s is the loaded column pairs 2s and 2s + 1, and B's are x's columns
+// 16t + 4s .. + 3 of row n = g. Activations go to the weights' dtype for the base term and to fp16 for the sign
+// term, whose A operand is ±α_e[j] in fp16 made from SIGNS_TENSOR words with a shift and a LOP3 per pair
+// (α is exact to 2^-11 relative). Every tenant's term lands in the same accumulators; B is zero outside the
+// entry's rows. entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries.
+#define PROJ_WARPS 8
+
+struct ProjWeight {
+    const void* w;   // [outDim, in] f16 or bf16
+    float* out;      // [rows, outDim]
+    int outDim;
+    int firstEntry;  // entries [firstEntry, firstEntry + entryCount) belong to this weight
+    int entryCount;
+};
+
+template <bool BF16>
+__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned int (&a)[4], unsigned int b0, unsigned int b1) {
+    if (BF16) {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    } else {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+}
+
+__device__ __forceinline__ unsigned int pack_f16(float lo, float hi) {
+    return (unsigned int) __half_as_ushort(__float2half_rn(lo)) | ((unsigned int) __half_as_ushort(__float2half_rn(hi)) << 16);
+}
+
+__device__ __forceinline__ unsigned int pack_bf16(float lo, float hi) {
+    return (unsigned int) __bfloat16_as_ushort(__float2bfloat16_rn(lo))
+           | ((unsigned int) __bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16);
+}
+
+__device__ __forceinline__ unsigned int u4_at(const uint4& u, int i) {
+    return i == 0 ? u.x : i == 1 ? u.y : i == 2 ? u.z : u.w;
+}
+
+template <bool BF16, int NT>
+__device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, int rows, int in,
+                                          const unsigned long long* __restrict__ entries) {
+    __shared__ float partial[PROJ_WARPS][NT][4][32];
+    const int warp = threadIdx.x >> 5;
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int t = lane & 3;
+    const int j0 = blockIdx.x * 16;
+    if (j0 >= pw.outDim) {
+        return;  // a shorter weight of a fused launch (k and v beside q under grouped-query attention)
+    }
+    const int rowBase = blockIdx.z * 8 * NT;
+    const int groups = in >> 8;
+    const int gFirst = warp * groups / PROJ_WARPS;
+    const int gEnd = (warp + 1) * groups / PROJ_WARPS;
+    const unsigned short* w0 = static_cast<const unsigned short*>(pw.w) + (long long) (j0 + g) * in + 16 * t;
+    const unsigned short* w8 = w0 + 8LL * in;
+
+    float acc[NT][4];
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            acc[nt][i] = 0.f;
+        }
+    }
+    for (int grp = gFirst; grp < gEnd; grp++) {
+        uint4 a[4][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+#pragma unroll
+        for (int c = 0; c < 4; c++) {
+            long long col = 256LL * grp + 64 * c;
+            a[c][0] = __ldg(reinterpret_cast<const uint4*>(w0 + col));
+            a[c][1] = __ldg(reinterpret_cast<const uint4*>(w0 + col + 8));
+            a[c][2] = __ldg(reinterpret_cast<const uint4*>(w8 + col));
+            a[c][3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
+        }
+#pragma unroll
+        for (int c = 0; c < 4; c++) {
+            int col = 256 * grp + 64 * c + 16 * t;
+            unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
+            unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
+#pragma unroll
+            for (int nt = 0; nt < NT; nt++) {
+                int row = rowBase + 8 * nt + g;
+                float xv[16];
+#pragma unroll
+                for (int q = 0; q < 4; q++) {
+                    float4 f = row < rows ? __ldg(reinterpret_cast<const float4*>(x + (long long) row * in + col) + q)
+                                          : make_float4(0.f, 0.f, 0.f, 0.f);
+                    xv[4 * q] = f.x; xv[4 * q + 1] = f.y; xv[4 * q + 2] = f.z; xv[4 * q + 3] = f.w;
+                }
+#pragma unroll
+                for (int s = 0; s < 4; s++) {
+                    bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
+                    bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
+                    bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
+                    bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
+                }
+            }
+#pragma unroll
+            for (int s = 0; s < 4; s++) {
+                // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
+                int p0 = 2 * s;
+                unsigned int af[4] = {u4_at(a[c][p0 >> 2], p0 & 3), u4_at(a[c][2 + (p0 >> 2)], p0 & 3),
+                                      u4_at(a[c][(p0 + 1) >> 2], (p0 + 1) & 3), u4_at(a[c][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
+#pragma unroll
+                for (int nt = 0; nt < NT; nt++) {
+                    mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
+                }
+            }
+            for (int e = pw.firstEntry; e < pw.firstEntry + pw.entryCount; e++) {
+                const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
+                const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
+                int first = (int) entries[4 * e + 2];
+                int end = first + (int) entries[4 * e + 3];
+                if (end <= rowBase || first >= rowBase + 8 * NT) {
+                    continue;
+                }
+                long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2 + (c >> 1);
+                unsigned int s0 = __ldg(words + wAt);
+                unsigned int s8 = __ldg(words + wAt + 8LL * groups * 8);
+                unsigned int al0 = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
+                unsigned int al8 = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
+                al0 |= al0 << 16;
+                al8 |= al8 << 16;
+#pragma unroll
+                for (int s = 0; s < 4; s++) {
+                    int sh0 = 15 - 2 * s - 8 * (c & 1);  // pair 2s of this chunk's half to bits 15 and 31
+                    unsigned int af[4] = {((s0 << sh0) & 0x80008000u) ^ al0, ((s8 << sh0) & 0x80008000u) ^ al8,
+                                          ((s0 << (sh0 - 1)) & 0x80008000u) ^ al0, ((s8 << (sh0 - 1)) & 0x80008000u) ^ al8};
+#pragma unroll
+                    for (int nt = 0; nt < NT; nt++) {
+                        int row = rowBase + 8 * nt + g;
+                        bool mine = row >= first && row < end;
+                        mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
+                    }
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            partial[warp][nt][i][lane] = acc[nt][i];
+        }
+    }
+    __syncthreads();
+    // C fragment element i of lane (g, t): output j0 + g + 8·(i / 2), batch row 2t + i % 2 of its n-tile
+    for (int v = threadIdx.x; v < NT * 4 * 32; v += blockDim.x) {
+        int nt = v / 128;
+        int i = (v >> 5) & 3;
+        int l = v & 31;
+        int row = rowBase + 8 * nt + 2 * (l & 3) + (i & 1);
+        if (row < rows) {
+            float sum = 0.f;
+#pragma unroll
+            for (int wp = 0; wp < PROJ_WARPS; wp++) {
+                sum += partial[wp][nt][i][l];
+            }
+            pw.out[(long long) row * pw.outDim + j0 + (l >> 2) + 8 * (i >> 1)] = sum;
+        }
+    }
+}
+
+// Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight.
+#define PROJ_KERNEL(NAME, BF16, NT)                                                                                   \
+    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS) NAME(                                              \
+            const float* x, int rows, int in, const unsigned long long* entries, const void* w0, float* out0,           \
+            int outDim0, int first0, int count0, const void* w1, float* out1, int outDim1, int first1, int count1,     \
+            const void* w2, float* out2, int outDim2, int first2, int count2) {                                         \
+        ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                              \
+                      : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                \
+                                        : ProjWeight{w2, out2, outDim2, first2, count2};                               \
+        proj_body<BF16, NT>(pw, x, rows, in, entries);                                                                \
+    }
+
+PROJ_KERNEL(proj_f16_n1, false, 1)
+PROJ_KERNEL(proj_f16_n2, false, 2)
+PROJ_KERNEL(proj_f16_n4, false, 4)
+PROJ_KERNEL(proj_bf16_n1, true, 1)
+PROJ_KERNEL(proj_bf16_n2, true, 2)
+PROJ_KERNEL(proj_bf16_n4, true, 4)
 
 // ---------------------------------------------------------------------------------------------------------
 // Row-wise ops.

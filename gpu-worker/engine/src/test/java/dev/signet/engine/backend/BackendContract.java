@@ -44,6 +44,14 @@ public abstract class BackendContract {
         return 1e-5;
     }
 
+    /**
+     * Relative error allowed for matmuls of weights of {@code dtype}: {@link #tolerance()} unless a backend computes
+     * f16/bf16 projections at reduced precision (tensor cores take activations in the weights' dtype).
+     */
+    protected double tolerance(DType dtype) {
+        return tolerance();
+    }
+
     @BeforeEach
     void open() {
         arena = Arena.ofShared();
@@ -81,7 +89,7 @@ public abstract class BackendContract {
             b.matmul(b.weight(w), in, rows, out);
             return download(b, out, rows);
         });
-        assertClose(actual, expected, tolerance(), "matmul " + dtype);
+        assertClose(actual, expected, tolerance(dtype), "matmul " + dtype);
     }
 
     /** Several weights on one input in one call, their sizes not multiples of any tile, in both row regimes. */
@@ -118,15 +126,36 @@ public abstract class BackendContract {
     @ParameterizedTest(name = "in {0}, {1} rows")
     @CsvSource({"172, 20", "100, 20", "37, 20", "64, 20", "256, 5", "100, 5"})
     void deltaMatmulMatchesReference(int in, int rows) {
-        TensorEntry[] ws = {random.tensor("a", DType.F32, 37, in, 1f), random.tensor("b", DType.BF16, 64, in, 1f),
-                random.tensor("c", DType.F16, 13, in, 1f)};
+        deltaMatmul(new DType[] {DType.F32, DType.BF16, DType.F16}, new int[] {37, 64, 13}, in, rows,
+                rows >= 8 ? new int[][] {{0, 1, 0}, {3, 9, 1}, {14, 3, 2}} : new int[][] {{0, 1, 1}, {2, 3, 0}});
+    }
+
+    /**
+     * Projections of a model's shape class (widths multiples of 256, outputs of 16: where a backend may take a
+     * tensor-core path), fused q/k/v-like weights of unequal outputs, tenants of one and two planes over row
+     * counts around 8, 16 and 32 (and past them), base rows between.
+     */
+    @ParameterizedTest(name = "{0}, {1} rows")
+    @CsvSource({"F16, 1", "F16, 8", "F16, 9", "F16, 17", "F16, 40", "BF16, 1", "BF16, 7", "BF16, 16", "BF16, 33",
+            "F32, 9"})
+    void modelShapedDeltaMatmulMatchesReference(DType dtype, int rows) {
+        int[][] spans = rows == 1 ? new int[][] {{0, 1, 0}}
+                : rows < 9 ? new int[][] {{0, 2, 1}, {3, rows - 3, 0}}
+                : new int[][] {{0, 1, 0}, {2, rows / 2 - 2, 1}, {rows / 2 + 1, rows - rows / 2 - 1, 2}};
+        deltaMatmul(new DType[] {dtype, dtype, dtype}, new int[] {256, 64, 48}, 512, rows, spans);
+    }
+
+    /** Three weights of these dtypes and output sizes on one input, three tenants on spans {first row, count, tenant}. */
+    private void deltaMatmul(DType[] dtypes, int[] outDims, int in, int rows, int[][] spans) {
+        TensorEntry[] ws = new TensorEntry[3];
+        for (int k = 0; k < 3; k++) {
+            ws[k] = random.tensor("w" + k, dtypes[k], outDims[k], in, 1f);
+        }
         SignMatrix[][] tenants = {  // [tenant, weight], null: the tenant keeps the base's weight
-                {random.signMatrix("a", 37, in, 1), random.signMatrix("b", 64, in, 1), random.signMatrix("c", 13, in, 1)},
-                {random.signMatrix("a", 37, in, 2), null, random.signMatrix("c", 13, in, 2)},
-                {random.signMatrix("a", 37, in, 1), random.signMatrix("b", 64, in, 2), null}};
-        int[][] spans = rows >= 8  // {first row, row count, tenant}
-                ? new int[][] {{0, 1, 0}, {3, 9, 1}, {14, 3, 2}}
-                : new int[][] {{0, 1, 1}, {2, 3, 0}};
+                {random.signMatrix("w0", outDims[0], in, 1), random.signMatrix("w1", outDims[1], in, 1),
+                        random.signMatrix("w2", outDims[2], in, 1)},
+                {random.signMatrix("w0", outDims[0], in, 2), null, random.signMatrix("w2", outDims[2], in, 2)},
+                {random.signMatrix("w0", outDims[0], in, 1), random.signMatrix("w1", outDims[1], in, 2), null}};
         float[] x = random.floats(rows * in, 1f);
         Op op = b -> {
             Activations input = upload(b, x, rows, in);
@@ -148,7 +177,8 @@ public abstract class BackendContract {
             }
             return concat(parts);
         };
-        assertClose(run(candidate, op), run(ref, op), tolerance(), "delta matmul");
+        double allowed = Arrays.stream(dtypes).mapToDouble(this::tolerance).max().orElseThrow();
+        assertClose(run(candidate, op), run(ref, op), allowed, "delta matmul " + Arrays.toString(dtypes));
     }
 
     /** Padding bits past the last column are zero by the format, but a kernel must not read them as signs. */

@@ -48,29 +48,37 @@ public final class CudaBackend implements Backend {
     private static final int MATMUL_WARPS = 4;     // outputs per matmul block, one per warp
     private static final int MAX_HEAD_DIM = 256;   // kernels.cu's ATTN_MAX_HEAD_DIM
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
-    private static final int[] ROW_TILES = {1, 2, 4, 8, 16, 32};  // the matmul kernels' row-tile sizes
-    private static final int DEFAULT_SPLIT_KEYS = 512;             // keys per attention block before splitting
+    private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
+    private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
+    private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
+    private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
+    private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
+    private static final long STAGING_BYTES = 8L << 20; // pinned ring for ops' small arguments
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final String deviceName;
     private final CudaKernels kernels;
     private final List<AutoCloseable> owned = new ArrayList<>();  // every allocation, freed on close
-    private final DeviceScratch indexScratch = new DeviceScratch();    // tokens, positions, row indices
-    private final DeviceScratch planeRows = new DeviceScratch();       // a matmul's [rows, 2] plane ranges
-    private final DeviceScratch planeTable = new DeviceScratch();      // a matmul's [P, 2] plane addresses
-    private final DeviceScratch layoutScratch = new DeviceScratch();   // the step's attention layout
-    private final DeviceScratch attentionSplits = new DeviceScratch(); // [rows, heads, splits, headDim + 2] partials
-    private final int attentionSplitKeys;
+    private final int multiprocessors;
+    private final HostStaging staging;
+    private final DeviceScratch indexScratch;     // tokens, positions, row indices
+    private final DeviceScratch planeRows;        // the general matmul's [weights, rows, 2] plane ranges
+    private final DeviceScratch planeTable;       // the general matmul's [P, 3] planes
+    private final DeviceScratch projEntries;      // the tensor-core matmul's [E, 4] sign entries
+    private final DeviceScratch layoutScratch;    // the step's attention layout
+    private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
+    private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
     private long layoutAddress;
 
     /**
      * Opens device {@code ordinal}'s primary context and loads the kernels. Attention splits a row's keys into
-     * blocks of {@code attentionSplitKeys} when it has more (flash-decoding: a long context fills the GPU).
+     * blocks of {@code attentionSplitKeys} when it has more (flash-decoding); 0 splits them so that a step's blocks
+     * fill the GPU (a decode step of few rows has too few (head, row) pairs to, otherwise).
      */
     public CudaBackend(int ordinal, int attentionSplitKeys) {
-        if (attentionSplitKeys < 1) {
+        if (attentionSplitKeys < 0) {
             throw new IllegalArgumentException("attention splits need at least 1 key, got " + attentionSplitKeys);
         }
         CudaAvailability.unavailableReason().ifPresent(why -> {
@@ -84,13 +92,23 @@ public final class CudaBackend implements Backend {
         this.deviceName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
         int[] major = new int[1];
         cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+        int[] sms = new int[1];
+        cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        this.multiprocessors = sms[0];
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
         this.kernels = new CudaKernels(major[0]);
+        this.staging = new HostStaging(STAGING_BYTES);
+        this.indexScratch = new DeviceScratch(staging);
+        this.planeRows = new DeviceScratch(staging);
+        this.planeTable = new DeviceScratch(staging);
+        this.projEntries = new DeviceScratch(staging);
+        this.layoutScratch = new DeviceScratch(staging);
+        this.attentionSplits = new DeviceScratch(staging);
     }
 
     public CudaBackend(int ordinal) {
-        this(ordinal, DEFAULT_SPLIT_KEYS);
+        this(ordinal, ADAPTIVE_SPLITS);
     }
 
     public CudaBackend() {
@@ -170,8 +188,13 @@ public final class CudaBackend implements Backend {
         try {
             for (SignPlane p : matrix.planes()) {
                 DeviceMemory words = upload(p.words());
+                int layout = CudaDeltaWeight.ARTIFACT_LAYOUT;
+                if (CudaDeltaWeight.tensorShaped(matrix.rows(), matrix.cols())) {
+                    words = toTensorLayout(words, matrix.rows(), matrix.cols());
+                    layout = CudaDeltaWeight.TENSOR_LAYOUT;
+                }
                 DeviceMemory scales = new DeviceMemory((long) p.scales().length * Float.BYTES);
-                planes.add(new CudaDeltaWeight.Plane(words, scales));
+                planes.add(new CudaDeltaWeight.Plane(words, scales, layout));
                 cuMemcpyHtoD(scales.pointer(), Pointer.to(p.scales()), scales.bytes());
             }
         } catch (RuntimeException e) {
@@ -179,6 +202,18 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         return delta;
+    }
+
+    /** A copy of artifact-layout sign words in the tensor-core layout; the original is freed. */
+    private DeviceMemory toTensorLayout(DeviceMemory artifact, int rows, int cols) {
+        try (artifact) {
+            DeviceMemory tensor = new DeviceMemory(artifact.bytes());
+            long words = artifact.bytes() / Integer.BYTES;
+            kernels.launch("signs_to_tensor_layout", ceilDiv(words, ROW_BLOCK), 1, ROW_BLOCK, artifact.address(),
+                    tensor.address(), rows, cols);
+            cuCtxSynchronize();  // before the source is freed
+            return tensor;
+        }
     }
 
     @Override
@@ -255,45 +290,18 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * One launch per weight; each reads its base weight once per 32 rows and each distinct plane once per warp
-     * pass. The rows' plane ranges and the planes' addresses for every weight are uploaded together first.
+     * f16/bf16 weights of tensor-core shape (cols % 256 == 0, rows % 16 == 0) go to the {@code proj_*} kernels, up
+     * to three per launch (q, k, v; gate, up), each reading its base weight once per 32 rows and each distinct
+     * tenant's signs once; the rest (f32, other shapes) to the exact general kernel, one launch per weight.
+     * The tables of the rows' sign planes are queued to the device without waiting for it.
      */
     @Override
     public void matmul(Activations x, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments) {
         CudaActivations in = (CudaActivations) x;
         in.checkRows(rows);
         DeltaSegment.check(rows, ws, segments);
-        if (rows == 0) {
-            return;
-        }
-        int[] rowPlanes = new int[ws.length * 2 * rows];      // per weight: [rows, 2] (first plane, count)
-        List<Long> table = new ArrayList<>();                  // [P, 2] (words, scales) addresses, all weights
-        boolean[] hasDelta = new boolean[ws.length];
-        for (int k = 0; k < ws.length; k++) {
-            for (DeltaSegment seg : segments) {
-                CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
-                if (d == null) {
-                    continue;
-                }
-                hasDelta[k] = true;
-                int first = table.size() / 2;
-                for (CudaDeltaWeight.Plane p : d.planes()) {
-                    table.add(p.words().address());
-                    table.add(p.scales().address());
-                }
-                for (int r = seg.firstRow(); r < seg.firstRow() + seg.rowCount(); r++) {
-                    rowPlanes[(k * rows + r) * 2] = first;
-                    rowPlanes[(k * rows + r) * 2 + 1] = d.planes().size();
-                }
-            }
-        }
-        bind();
-        long rowPlanesAt = 0;
-        long tableAt = 0;
-        if (!table.isEmpty()) {
-            rowPlanesAt = planeRows.upload(rowPlanes);
-            tableAt = planeTable.upload(table.stream().mapToLong(Long::longValue).toArray());
-        }
+        List<Integer> tensor = new ArrayList<>();
+        List<Integer> general = new ArrayList<>();
         for (int k = 0; k < ws.length; k++) {
             CudaWeight w = (CudaWeight) ws[k];
             CudaActivations o = (CudaActivations) outs[k];
@@ -302,12 +310,103 @@ public final class CudaBackend implements Backend {
                         + "] does not map rows of " + in.cols() + " to rows of " + o.cols());
             }
             o.checkRows(rows);
+            boolean tensorShaped = w.dtype() != DType.F32 && CudaDeltaWeight.tensorShaped(w.rows(), w.cols());
+            (tensorShaped ? tensor : general).add(k);
+        }
+        if (rows == 0) {
+            return;
+        }
+        bind();
+        if (!general.isEmpty()) {
+            generalMatmul(in, rows, ws, outs, segments, general);
+        }
+        if (!tensor.isEmpty()) {
+            tensorMatmul(in, rows, ws, outs, segments, tensor);
+        }
+    }
+
+    /** The general kernel: per weight, each row's (first plane, count) into a [P, 3] table of planes. */
+    private void generalMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
+                               List<Integer> which) {
+        int[] rowPlanes = new int[which.size() * 2 * rows];
+        List<Long> table = new ArrayList<>();
+        boolean[] hasDelta = new boolean[which.size()];
+        for (int i = 0; i < which.size(); i++) {
+            for (DeltaSegment seg : segments) {
+                CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[which.get(i)];
+                if (d == null) {
+                    continue;
+                }
+                hasDelta[i] = true;
+                int first = table.size() / 3;
+                for (CudaDeltaWeight.Plane p : d.planes()) {
+                    table.addAll(List.of(p.words().address(), p.scales().address(), (long) p.layout()));
+                }
+                for (int r = seg.firstRow(); r < seg.firstRow() + seg.rowCount(); r++) {
+                    rowPlanes[(i * rows + r) * 2] = first;
+                    rowPlanes[(i * rows + r) * 2 + 1] = d.planes().size();
+                }
+            }
+        }
+        long rowPlanesAt = 0;
+        long tableAt = 0;
+        if (!table.isEmpty()) {
+            rowPlanesAt = planeRows.upload(rowPlanes);
+            tableAt = planeTable.upload(table.stream().mapToLong(Long::longValue).toArray());
+        }
+        for (int i = 0; i < which.size(); i++) {
+            CudaWeight w = (CudaWeight) ws[which.get(i)];
+            CudaActivations o = (CudaActivations) outs[which.get(i)];
             int vec = w.cols() % 8 == 0 ? 8 : 1;  // 16-byte loads need rows that start 16-byte aligned
             String kernel = "matmul_" + w.kernelSuffix() + "_v" + vec + "_r" + rowTile(rows);
-            long planesOfK = hasDelta[k] ? rowPlanesAt + (long) k * 2 * rows * Integer.BYTES : 0L;
-            long tableOfK = hasDelta[k] ? tableAt : 0L;
+            long planesOfW = hasDelta[i] ? rowPlanesAt + (long) i * 2 * rows * Integer.BYTES : 0L;
+            long tableOfW = hasDelta[i] ? tableAt : 0L;
             kernels.launch(kernel, ceilDiv(w.rows(), MATMUL_WARPS), 1, 32 * MATMUL_WARPS, w.memory().address(),
-                    in.address(), o.address(), rows, w.cols(), w.rows(), planesOfK, tableOfK);
+                    in.address(), o.address(), rows, w.cols(), w.rows(), planesOfW, tableOfW);
+        }
+    }
+
+    /**
+     * The tensor-core kernels: one [E, 4] table (words, scales, first row, row count) of every segment's planes
+     * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries.
+     */
+    private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
+                              List<Integer> which) {
+        List<Long> entries = new ArrayList<>();
+        int[] first = new int[ws.length];
+        int[] count = new int[ws.length];
+        for (int k : which) {
+            first[k] = entries.size() / 4;
+            for (DeltaSegment seg : segments) {
+                CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
+                if (d != null) {
+                    for (CudaDeltaWeight.Plane p : d.planes()) {
+                        entries.addAll(List.of(p.words().address(), p.scales().address(), (long) seg.firstRow(),
+                                (long) seg.rowCount()));
+                    }
+                }
+            }
+            count[k] = entries.size() / 4 - first[k];
+        }
+        long entriesAt = entries.isEmpty() ? 0L : projEntries.upload(entries.stream().mapToLong(Long::longValue).toArray());
+        int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
+        int passes = ceilDiv(rows, 8 * nTiles);
+        for (int at = 0; at < which.size(); ) {
+            CudaWeight lead = (CudaWeight) ws[which.get(at)];
+            List<Object> args = new ArrayList<>(List.of(in.address(), rows, in.cols(), entriesAt));
+            int fused = 0;
+            int widest = 0;
+            for (; fused < PROJ_FUSED && at < which.size() && ((CudaWeight) ws[which.get(at)]).dtype() == lead.dtype(); fused++, at++) {
+                int k = which.get(at);
+                CudaWeight w = (CudaWeight) ws[k];
+                args.addAll(List.of(w.memory().address(), ((CudaActivations) outs[k]).address(), w.rows(), first[k], count[k]));
+                widest = Math.max(widest, w.rows());
+            }
+            for (int unused = fused; unused < PROJ_FUSED; unused++) {
+                args.addAll(List.of(0L, 0L, 0, 0, 0));
+            }
+            kernels.launchGrid3("proj_" + lead.kernelSuffix() + "_n" + nTiles, widest / 16, fused, passes, PROJ_THREADS,
+                    args.toArray());
         }
     }
 
@@ -376,15 +475,25 @@ public final class CudaBackend implements Backend {
         kernels.launch("write_kv", rows, 1, ROW_BLOCK, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
                 slots, kv.kvDim(), kv.keysAddress(layer), kv.valuesAddress(layer));
         int maxKeys = layout.sequences().stream().mapToInt(seq -> seq.startPosition() + seq.rowCount()).max().orElse(1);
-        int splits = ceilDiv(maxKeys, attentionSplitKeys);
+        int splitKeys = attentionSplitKeys == ADAPTIVE_SPLITS ? fillingSplitKeys(maxKeys, heads * rows) : attentionSplitKeys;
+        int splits = ceilDiv(maxKeys, splitKeys);
         long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
         long o = ((CudaActivations) out).address();
         kernels.launchGrid3("attention", heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
                 kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
-                (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? attentionSplitKeys : maxKeys, partial, o);
+                (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o);
         if (splits > 1) {
             kernels.launch("attention_combine", heads, rows, ROW_BLOCK, partial, splits, heads, headDim, o);
         }
+    }
+
+    /**
+     * Keys per attention block so that (head, row) pairs times splits make about 8 blocks per multiprocessor,
+     * never fewer than MIN_SPLIT_KEYS keys a block (each warp then still walks a few).
+     */
+    private int fillingSplitKeys(int maxKeys, int headRows) {
+        int splits = Math.max(1, ceilDiv(8L * multiprocessors, headRows));
+        return Math.max(MIN_SPLIT_KEYS, ceilDiv(maxKeys, splits));
     }
 
     /**
@@ -565,7 +674,8 @@ public final class CudaBackend implements Backend {
         float[] s = new float[rows];
         Arrays.fill(s, scale);
         cuMemcpyHtoD(scales.pointer(), Pointer.to(s), scales.bytes());
-        return new CudaDeltaWeight(name, rows, cols, List.of(new CudaDeltaWeight.Plane(signs, scales)));
+        int layout = CudaDeltaWeight.tensorShaped(rows, cols) ? CudaDeltaWeight.TENSOR_LAYOUT : CudaDeltaWeight.ARTIFACT_LAYOUT;
+        return new CudaDeltaWeight(name, rows, cols, List.of(new CudaDeltaWeight.Plane(signs, scales, layout)));
     }
 
     /**
@@ -603,7 +713,7 @@ public final class CudaBackend implements Backend {
         cuCtxSynchronize();
         RuntimeException failure = null;
         List<AutoCloseable> all = new ArrayList<>(owned);
-        all.addAll(List.of(indexScratch, planeRows, planeTable, layoutScratch, attentionSplits, kernels));
+        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, staging, kernels));
         for (AutoCloseable c : all) {
             try {
                 c.close();

@@ -1,34 +1,38 @@
 package dev.signet.engine.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-
-import jcuda.Pointer;
 
 /**
  * A reusable device buffer for an op's small host arguments (token ids, row indices, a step's layout, a matmul's
- * plane table) or its intermediate results (attention's key splits). Uploads are synchronous copies on the default stream, so they wait for the kernels that read the
- * previous contents. It grows to the largest upload seen.
+ * plane tables) or its intermediate results (attention's key splits). Uploads are queued through the pinned
+ * {@link HostStaging} ring on the default stream, so they run after the kernels that read the previous contents
+ * and before the ones issued after them. It grows to the largest upload seen.
  */
 final class DeviceScratch implements AutoCloseable {
+    private final HostStaging staging;
     private DeviceMemory memory;
+
+    DeviceScratch(HostStaging staging) {
+        this.staging = staging;
+    }
 
     /** Uploads ints, returning their device address. */
     long upload(int[] values) {
-        return copy(Pointer.to(values), (long) values.length * Integer.BYTES);
+        if (values.length == 0) {
+            return 0;
+        }
+        long address = reserve((long) values.length * Integer.BYTES);
+        staging.copy(memory.pointer(), values);
+        return address;
     }
 
     /** Uploads longs (device addresses), returning their device address. */
     long upload(long[] values) {
-        return copy(Pointer.to(values), (long) values.length * Long.BYTES);
-    }
-
-    private long copy(Pointer src, long bytes) {
-        if (bytes == 0) {
+        if (values.length == 0) {
             return 0;
         }
-        long address = reserve(bytes);
-        cuMemcpyHtoD(memory.pointer(), src, bytes);
+        long address = reserve((long) values.length * Long.BYTES);
+        staging.copy(memory.pointer(), values);
         return address;
     }
 
