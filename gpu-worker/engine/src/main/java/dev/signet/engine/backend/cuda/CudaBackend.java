@@ -23,6 +23,7 @@ import dev.signet.engine.backend.SignPlane;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
 import dev.signet.engine.safetensors.TensorEntry;
+import dev.signet.engine.sampling.RowSampling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,7 @@ public final class CudaBackend implements Backend {
     private final CUcontext context = new CUcontext();
     private final String deviceName;
     private final CudaKernels kernels;
+    private final CudaSampler sampler;
     private final List<AutoCloseable> owned = new ArrayList<>();  // every allocation, freed on close
     private final DeviceScratch indexScratch = new DeviceScratch();    // tokens, positions, row indices
     private final DeviceScratch planeRows = new DeviceScratch();       // a matmul's [rows, 2] plane ranges
@@ -87,6 +89,7 @@ public final class CudaBackend implements Backend {
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
         this.kernels = new CudaKernels(major[0]);
+        this.sampler = own(new CudaSampler(kernels));
     }
 
     public CudaBackend(int ordinal) {
@@ -208,6 +211,18 @@ public final class CudaBackend implements Backend {
         long bytes = hostCopyBytes(dst, rows, s);
         bind();
         cuMemcpyDtoH(Pointer.to(dst), s.memory().pointer(), bytes);  // waits for every kernel before it
+    }
+
+    /** Picks each row's token on the device ({@link CudaSampler}): only the ids come back, not the logits. */
+    @Override
+    public int[] sample(Activations logits, int rows, RowSampling[] params) {
+        bind();
+        return sampler.sample((CudaActivations) logits, rows, params);
+    }
+
+    @Override
+    public boolean samplesOnDevice() {
+        return true;
     }
 
     /** The bytes of {@code rows} rows of the buffer, after checking they fit both it and the host array. */
