@@ -742,3 +742,321 @@ extern "C" __global__ void fill_random_u32(unsigned int* dst, long long n, unsig
         dst[i] = static_cast<unsigned int>(mix64(seed + 0x9e3779b97f4a7c15ull * (unsigned long long) (i + 1)));
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Sampling (Backend.sample): one block of SAMPLE_THREADS per row picks the row's token as the host's
+// TokenDistribution does, so only token ids are copied back. Greedy: the first index of the largest logit.
+// Otherwise weights w = (float) exp((double) ((logit - max) * (1 / T))), all in [0, 1], the argmax's exactly 1;
+// with neither top-k nor top-p the draw walks the weights in index order; else tokens are ranked by weight
+// (ties: lower index first) and every cut of that ranking (top-k, top-p's nucleus, the draw itself) is found
+// by a binary search over the weight's float bits (positive floats order as their bits) for the smallest
+// weight whose ranked prefix reaches the target, then the tie group at that weight in index order. Sums are in
+// double, like the host's, but in another order: a draw within ~1e-12 of a cut may land on the neighbour.
+// params: [rows, 4] as long long: topK (-1: greedy), temperature's float bits, topP's float bits, the draw's
+// double bits. weights: [rows, vocab] scratch. tokens[r]: the token, or -1 when the row holds NaN or +inf or
+// its largest logit is not finite (the host refuses those rows).
+
+#define SAMPLE_THREADS 1024
+#define SAMPLE_WARPS (SAMPLE_THREADS / 32)
+#define SAMPLE_ONE_BITS 0x3f800000  // 1.0f, the largest weight
+
+struct SampleSum { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
+struct SampleMin { template <typename T> __device__ T operator()(T a, T b) const { return b < a ? b : a; } };
+struct SampleMax { template <typename T> __device__ T operator()(T a, T b) const { return b > a ? b : a; } };
+
+// Every thread of the block gets op over all threads' v. scratch: SAMPLE_WARPS values (SAMPLE_WARPS == 32).
+template <typename T, typename Op>
+__device__ T sample_reduce(T v, Op op, T* scratch) {
+    for (int o = 16; o > 0; o >>= 1) {
+        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    }
+    __syncthreads();  // the previous reduction's readers are done with scratch
+    if ((threadIdx.x & 31) == 0) {
+        scratch[threadIdx.x >> 5] = v;
+    }
+    __syncthreads();
+    v = scratch[threadIdx.x & 31];
+    for (int o = 16; o > 0; o >>= 1) {
+        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    }
+    return v;
+}
+
+// The sum of v over the threads before this one (in thread order).
+template <typename T>
+__device__ T sample_exclusive_scan(T v, T* scratch) {
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    T x = v;  // inclusive within the warp
+    for (int o = 1; o < 32; o <<= 1) {
+        T y = __shfl_up_sync(0xffffffffu, x, o);
+        if (lane >= o) {
+            x += y;
+        }
+    }
+    T before = __shfl_up_sync(0xffffffffu, x, 1);
+    if (lane == 0) {
+        before = 0;
+    }
+    __syncthreads();
+    if (lane == 31) {
+        scratch[warp] = x;
+    }
+    __syncthreads();
+    T t = scratch[lane];  // inclusive scan of the warps' totals
+    for (int o = 1; o < 32; o <<= 1) {
+        T y = __shfl_up_sync(0xffffffffu, t, o);
+        if (lane >= o) {
+            t += y;
+        }
+    }
+    T warpBase = __shfl_sync(0xffffffffu, t, (warp + 31) & 31);
+    return (warp == 0 ? (T) 0 : warpBase) + before;
+}
+
+struct SampleScratch {
+    double d[SAMPLE_WARPS];
+    int i[SAMPLE_WARPS];
+    float f[SAMPLE_WARPS];
+};
+
+// This thread's contiguous slice [begin, end) of the row, for walks in index order.
+__device__ __forceinline__ void sample_slice(int vocab, int& begin, int& end) {
+    int per = (vocab + SAMPLE_THREADS - 1) / SAMPLE_THREADS;
+    begin = min(vocab, (int) threadIdx.x * per);
+    end = min(vocab, begin + per);
+}
+
+// Mass and count of the weights >= t.
+__device__ void sample_at_least(const float* w, int vocab, float t, SampleScratch& s, double& mass, int& count) {
+    double m = 0;
+    int c = 0;
+    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+        float x = w[i];
+        if (x >= t) {
+            m += x;
+            c++;
+        }
+    }
+    mass = sample_reduce(m, SampleSum(), s.d);
+    count = sample_reduce(c, SampleSum(), s.i);
+}
+
+// Mass of the weights > t, and how many equal t.
+__device__ void sample_tie_group(const float* w, int vocab, float t, SampleScratch& s, double& above, int& ties) {
+    double m = 0;
+    int c = 0;
+    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+        float x = w[i];
+        if (x > t) {
+            m += x;
+        } else if (x == t) {
+            c++;
+        }
+    }
+    above = sample_reduce(m, SampleSum(), s.d);
+    ties = sample_reduce(c, SampleSum(), s.i);
+}
+
+#define SAMPLE_BY_COUNT 0     // count of weights >= t reaches target
+#define SAMPLE_BY_MASS 1      // their mass reaches target (>=: top-p's cut)
+#define SAMPLE_PAST_MASS 2    // their mass exceeds target (>: the draw, u < cumulative)
+
+// The largest weight bits b in [lo, SAMPLE_ONE_BITS] whose prefix of weights >= b meets the mode's test; lo - 1
+// when none does. The test holds for every b below one where it holds, so bisection finds the boundary.
+__device__ int sample_search(const float* w, int vocab, int lo, int mode, double target, SampleScratch& s) {
+    int yes = lo - 1;
+    int no = SAMPLE_ONE_BITS + 1;
+    while (no - yes > 1) {
+        int mid = yes + ((no - yes) >> 1);
+        double mass;
+        int count;
+        sample_at_least(w, vocab, __int_as_float(mid), s, mass, count);
+        bool holds = mode == SAMPLE_BY_COUNT ? count >= (int) target : mode == SAMPLE_BY_MASS ? mass >= target : mass > target;
+        if (holds) {
+            yes = mid;
+        } else {
+            no = mid;
+        }
+    }
+    return yes;
+}
+
+// The smallest j in [1, most] with above + j * t >= target (> when past); most when none (the host's walk
+// taking the tie group one by one).
+__device__ int sample_ties_needed(double above, float t, int most, double target, bool past) {
+    double need = (target - above) / (double) t;
+    int j = need <= 1 ? 1 : need >= most ? most : (int) ceil(need);
+    while (j > 1 && (past ? above + (j - 1) * (double) t > target : above + (j - 1) * (double) t >= target)) {
+        j--;
+    }
+    while (j < most && !(past ? above + j * (double) t > target : above + j * (double) t >= target)) {
+        j++;
+    }
+    return j;
+}
+
+// The index of the j-th (from 1) weight equal to t, in index order.
+__device__ int sample_nth_equal(const float* w, int vocab, float t, int j, SampleScratch& s) {
+    int begin, end;
+    sample_slice(vocab, begin, end);
+    int mine = 0;
+    for (int i = begin; i < end; i++) {
+        mine += w[i] == t;
+    }
+    int before = sample_exclusive_scan(mine, s.i);
+    int found = vocab;
+    if (before < j && j <= before + mine) {
+        int seen = before;
+        for (int i = begin; i < end; i++) {
+            if (w[i] == t && ++seen == j) {
+                found = i;
+                break;
+            }
+        }
+    }
+    return sample_reduce(found, SampleMin(), s.i);
+}
+
+// The first index whose value is exactly v.
+__device__ int sample_first_equal(const float* x, int vocab, float v, SampleScratch& s) {
+    int found = vocab;
+    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+        if (x[i] == v) {
+            found = i;
+            break;
+        }
+    }
+    return sample_reduce(found, SampleMin(), s.i);
+}
+
+// grid: rows, block: SAMPLE_THREADS
+extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS)
+sample_rows(const float* logits, int vocab, const long long* params, float* weights, int* tokens) {
+    __shared__ SampleScratch s;
+    const float* l = logits + (long long) blockIdx.x * vocab;
+    float* w = weights + (long long) blockIdx.x * vocab;
+    const long long* p = params + 4LL * blockIdx.x;
+    int topK = (int) p[0];
+    float temperature = __int_as_float((int) p[1]);
+    float topP = __int_as_float((int) p[2]);
+    double uniform = __longlong_as_double(p[3]);
+
+    float mx = -INFINITY;
+    int bad = 0;
+    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+        float v = l[i];
+        bad |= isnan(v) || v == INFINITY;
+        mx = fmaxf(mx, v);
+    }
+    bad = __syncthreads_or(bad);
+    mx = sample_reduce(mx, SampleMax(), s.f);
+    if (bad || !isfinite(mx)) {  // uniform over the block: every thread returns
+        if (threadIdx.x == 0) {
+            tokens[blockIdx.x] = -1;
+        }
+        return;
+    }
+    int token;
+    if (topK < 0) {
+        token = sample_first_equal(l, vocab, mx, s);
+    } else {
+        float invT = __fdiv_rn(1.0f, temperature);
+        double total = 0;
+        for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+            float x = (float) exp((double) __fmul_rn(__fsub_rn(l[i], mx), invT));
+            w[i] = x;
+            total += x;
+        }
+        total = sample_reduce(total, SampleSum(), s.d);  // its barrier also publishes w to the block
+        if (topK == 0 && topP == 1.0f) {
+            // Index order: the first token whose cumulative weight passes the draw; the host's walk.
+            double x = uniform * total;
+            int begin, end;
+            sample_slice(vocab, begin, end);
+            double mine = 0;
+            for (int i = begin; i < end; i++) {
+                mine += w[i];
+            }
+            double cumulative = sample_exclusive_scan(mine, s.d);
+            int found = vocab;
+            for (int i = begin; i < end; i++) {
+                cumulative += w[i];
+                if (w[i] > 0 && x < cumulative) {
+                    found = i;
+                    break;
+                }
+            }
+            token = sample_reduce(found, SampleMin(), s.i);
+            if (token == vocab) {
+                token = sample_first_equal(w, vocab, 1.0f, s);  // the host's fallback: the weights' argmax
+            }
+        } else {
+            // The candidates, a prefix of the ranking: its last weight t0 and how many of t0's ties it takes.
+            float t0;
+            int take0;
+            double above0;
+            int ties0;
+            if (topK > 0) {
+                int positive;
+                double unused;
+                sample_at_least(w, vocab, __int_as_float(1), s, unused, positive);
+                int k = min(topK, positive);
+                t0 = __int_as_float(sample_search(w, vocab, 1, SAMPLE_BY_COUNT, k, s));
+                sample_tie_group(w, vocab, t0, s, above0, ties0);
+                double upper;
+                int countAbove;
+                sample_at_least(w, vocab, __int_as_float(__float_as_int(t0) + 1), s, upper, countAbove);
+                take0 = k - countAbove;
+            } else {
+                // llama2.c's cut as the host makes it: (float) (1 - p) / (vocab - 1), times the total, capped at 1.
+                double cutoff = vocab > 1 ? fmin((double) __fdiv_rn(__fsub_rn(1.0f, topP), (float) (vocab - 1)) * total, 1.0) : 0;
+                float least = 2.0f;
+                for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
+                    float x = w[i];
+                    if (x > 0 && x >= cutoff) {
+                        least = fminf(least, x);
+                    }
+                }
+                t0 = sample_reduce(least, SampleMin(), s.f);
+                sample_tie_group(w, vocab, t0, s, above0, ties0);
+                take0 = ties0;
+            }
+            double inPlay = topK > 0 ? above0 + take0 * (double) t0 : total;
+            // Top-p: the shortest prefix of the candidates whose mass reaches p of the mass in play.
+            float t1 = t0;
+            int take1 = take0;
+            double above1 = above0;
+            if (topP < 1.0f) {
+                double target = (double) topP * inPlay;
+                int bits = sample_search(w, vocab, __float_as_int(t0) + 1, SAMPLE_BY_MASS, target, s);
+                if (bits > __float_as_int(t0)) {
+                    t1 = __int_as_float(bits);
+                    int ties1;
+                    sample_tie_group(w, vocab, t1, s, above1, ties1);
+                    take1 = sample_ties_needed(above1, t1, ties1, target, false);
+                } else {
+                    take1 = sample_ties_needed(above0, t0, take0, target, false);
+                }
+            }
+            // The draw: the first ranked token whose cumulative weight passes uniform × the kept mass.
+            double x = uniform * (above1 + take1 * (double) t1);
+            int bits = sample_search(w, vocab, __float_as_int(t1) + 1, SAMPLE_PAST_MASS, x, s);
+            float at = t1;
+            int nth;
+            if (bits > __float_as_int(t1)) {
+                at = __int_as_float(bits);
+                double above;
+                int ties;
+                sample_tie_group(w, vocab, at, s, above, ties);
+                nth = sample_ties_needed(above, at, ties, x, true);
+            } else {
+                nth = sample_ties_needed(above1, t1, take1, x, true);  // none passes: the last kept, as the host
+            }
+            token = sample_nth_equal(w, vocab, at, nth, s);
+        }
+    }
+    if (threadIdx.x == 0) {
+        tokens[blockIdx.x] = token;
+    }
+}

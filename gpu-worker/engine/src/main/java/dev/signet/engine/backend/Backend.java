@@ -1,6 +1,7 @@
 package dev.signet.engine.backend;
 
 import dev.signet.engine.safetensors.TensorEntry;
+import dev.signet.engine.sampling.RowSampling;
 import java.util.List;
 
 /**
@@ -100,6 +101,31 @@ public interface Backend extends AutoCloseable {
 
     /** Copies the leading {@code rows} rows to the host: dst gets rows × cols floats, row-major. */
     void read(Activations src, int rows, float[] dst);
+
+    /**
+     * One token per leading row of {@code logits} ({@code [rows, vocab]}): row r's is what {@code params[r]} picks
+     * ({@link RowSampling#pick}, the host sampler's choice for the same draw); a null entry skips its row (-1). This
+     * default reads the rows back and picks on the host; a device backend picks where the logits are and copies back
+     * only the ids. A row of NaN or infinite logits fails with {@link IllegalStateException}.
+     */
+    default int[] sample(Activations logits, int rows, RowSampling[] params) {
+        if (params.length != rows) {
+            throw new IllegalArgumentException("sampling " + rows + " rows needs as many parameters, got " + params.length);
+        }
+        int vocab = logits.cols();
+        float[] values = new float[rows * vocab];
+        read(logits, rows, values);
+        int[] tokens = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            tokens[r] = params[r] == null ? -1 : params[r].pick(values, r * vocab, vocab);
+        }
+        return tokens;
+    }
+
+    /** Whether {@link #sample} saves copying logits back, so the decode path should sample here rather than on the host. */
+    default boolean samplesOnDevice() {
+        return false;
+    }
 
     @Override
     void close();

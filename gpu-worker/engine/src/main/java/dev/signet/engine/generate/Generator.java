@@ -59,7 +59,7 @@ public final class Generator {
                 Sequence s = seqs.get(next);
                 int take = Math.min(s.prompt.length - s.prefilled, budget - rows);
                 int[] piece = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + take);
-                chunks.add(s.chunk(piece));
+                chunks.add(s.prefilled + take == s.prompt.length && s.output.count() == 0 ? s.producing(piece) : s.chunk(piece));
                 owners.add(s);
                 s.prefilled += take;
                 rows += take;
@@ -88,7 +88,7 @@ public final class Generator {
             if (active.isEmpty()) {
                 return tokens;
             }
-            List<SequenceChunk> chunks = active.stream().map(s -> s.chunk(s.lastToken())).toList();
+            List<SequenceChunk> chunks = active.stream().map(s -> s.producing(s.lastToken())).toList();
             StepLogits logits = model.forward(chunks);
             for (int c = 0; c < active.size(); c++) {
                 active.get(c).accept(logits, c, listener);
@@ -131,8 +131,17 @@ public final class Generator {
             return new SequenceChunk(kv, tokens, false, request.delta());
         }
 
+        /** Tokens whose last row gives this sequence's next token: sampled by the backend when the model says so. */
+        SequenceChunk producing(int... tokens) {
+            return model.samplesOnBackend()
+                    ? SequenceChunk.sampled(kv, tokens, request.delta(), output.sampler().nextDraw())
+                    : chunk(tokens);
+        }
+
         void accept(StepLogits logits, int chunk, TokenListener listener) {
-            SequenceOutput.Emitted e = output.next(logits.values(), logits.offset(chunk, logits.rows(chunk) - 1), logits.vocab());
+            SequenceOutput.Emitted e = logits.wasSampled(chunk)
+                    ? output.push(logits.token(chunk))
+                    : output.next(logits.values(), logits.offset(chunk, logits.rows(chunk) - 1), logits.vocab());
             if (e.finish() != null) {
                 model.kvCache().release(kv);  // free its blocks now: later steps may need them
             }

@@ -11,6 +11,7 @@ import dev.signet.engine.backend.Weight;
 import dev.signet.engine.kv.KvCachePool;
 import dev.signet.engine.kv.KvSequence;
 import dev.signet.engine.safetensors.TensorEntry;
+import dev.signet.engine.sampling.RowSampling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,6 +46,7 @@ public final class LlamaModel implements AutoCloseable {
     private final Weight lmHead;
     private final Weight invFreq;
     private final Workspace ws;
+    private boolean samplesOnBackend;
     /** Rows of logits computed per classifier pass: bounds the buffer (256 × 128k vocabulary = 128 MB). */
     private static final int LOGIT_ROWS = 256;
 
@@ -109,6 +111,7 @@ public final class LlamaModel implements AutoCloseable {
                 backend.activations(logitRows, config.hiddenSize()),
                 backend.activations(logitRows, config.vocabSize()));
         this.kvCache = new KvCachePool(backend, config.numLayers(), config.kvDim(), options.kvBlocks(), options.blockSize());
+        this.samplesOnBackend = backend.samplesOnDevice();
     }
 
     public LlamaModel(LlamaCheckpoint checkpoint, Backend backend, ModelOptions options) {
@@ -414,53 +417,92 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Logits of the rows that need them, a group at a time (each with its own final norm and lm_head) and at
-     * most a buffer's worth of rows per pass; they come back in chunk order whatever the row layout.
+     * most a buffer's worth of rows per pass; they come back in chunk order whatever the row layout. A chunk with
+     * {@link SequenceChunk#sampling} gets its token from {@link Backend#sample} instead, and its logits stay on the backend.
      */
     private StepLogits logits(List<SequenceChunk> chunks, List<Group> groups, SequenceRows[] rowsOfChunk) {
-        int total = chunks.stream().mapToInt(SequenceChunk::logitRows).sum();
         int vocab = config.vocabSize();
         int dim = config.hiddenSize();
-        float[] values = new float[total * vocab];
-        float[] hidden = new float[total * dim];
         int[] chunkStart = new int[chunks.size()];
         int[] chunkRows = new int[chunks.size()];
+        int[] logitStart = new int[chunks.size()];
+        int[] sampled = new int[chunks.size()];
+        Arrays.fill(sampled, -1);
         int at = 0;
+        int read = 0;
         for (int c = 0; c < chunks.size(); c++) {
             chunkStart[c] = at;
             chunkRows[c] = chunks.get(c).logitRows();
             at += chunkRows[c];
+            boolean onBackend = chunks.get(c).sampling() != null;
+            logitStart[c] = onBackend ? -1 : read;
+            read += onBackend ? 0 : chunkRows[c];
         }
+        float[] values = new float[read * vocab];
+        float[] hidden = new float[at * dim];
         int capacity = ws.logits().capacityRows();
         for (Group g : groups) {
             ResidentDelta d = g.delta();
             Weight norm = d != null && d.finalNorm() != null ? d.finalNorm() : finalNorm;
             Weight head = classifier(d);
-            int[] picked = new int[g.chunks().stream().mapToInt(c -> chunks.get(c).logitRows()).sum()];
-            int[] target = new int[picked.length];  // each picked row's row index in values
+            // Chunks whose logits come back first, then those the backend samples: a pass reads only its leading rows.
+            List<Integer> order = new ArrayList<>(g.chunks().stream().filter(c -> chunks.get(c).sampling() == null).toList());
+            order.addAll(g.chunks().stream().filter(c -> chunks.get(c).sampling() != null).toList());
+            int count = order.stream().mapToInt(c -> chunkRows[c]).sum();
+            int[] picked = new int[count];   // each row's index in the step
+            int[] chunkOf = new int[count];
+            int[] rowOf = new int[count];    // its row within its chunk's logit rows
             int p = 0;
-            for (int c : g.chunks()) {
+            for (int c : order) {
                 SequenceRows s = rowsOfChunk[c];
                 for (int i = 0; i < chunkRows[c]; i++, p++) {
                     picked[p] = s.firstRow() + s.rowCount() - chunkRows[c] + i;
-                    target[p] = chunkStart[c] + i;
+                    chunkOf[p] = c;
+                    rowOf[p] = i;
                 }
             }
-            for (int from = 0; from < picked.length; from += capacity) {
-                int n = Math.min(capacity, picked.length - from);
+            for (int from = 0; from < count; from += capacity) {
+                int n = Math.min(capacity, count - from);
                 backend.gatherRows(ws.x(), Arrays.copyOfRange(picked, from, from + n), ws.picked());
                 backend.rmsNorm(ws.picked(), norm, config.rmsNormEps(), n, ws.h());
                 backend.matmul(head, ws.h(), n, ws.logits());
-                float[] part = new float[n * vocab];
-                backend.read(ws.logits(), n, part);
                 float[] states = new float[n * dim];
                 backend.read(ws.h(), n, states);
+                int back = 0;   // leading rows of this pass whose logits come back
+                while (back < n && chunks.get(chunkOf[from + back]).sampling() == null) {
+                    back++;
+                }
+                float[] part = new float[back * vocab];
+                if (back > 0) {
+                    backend.read(ws.logits(), back, part);
+                }
+                RowSampling[] sampling = new RowSampling[n];
+                for (int i = back; i < n; i++) {
+                    sampling[i] = chunks.get(chunkOf[from + i]).sampling();
+                }
+                int[] tokens = back < n ? backend.sample(ws.logits(), n, sampling) : null;
                 for (int i = 0; i < n; i++) {
-                    System.arraycopy(part, i * vocab, values, target[from + i] * vocab, vocab);
-                    System.arraycopy(states, i * dim, hidden, target[from + i] * dim, dim);
+                    int c = chunkOf[from + i];
+                    System.arraycopy(states, i * dim, hidden, (chunkStart[c] + rowOf[from + i]) * dim, dim);
+                    if (i < back) {
+                        System.arraycopy(part, i * vocab, values, (logitStart[c] + rowOf[from + i]) * vocab, vocab);
+                    } else {
+                        sampled[c] = tokens[i];
+                    }
                 }
             }
         }
-        return new StepLogits(vocab, values, chunkStart, chunkRows, dim, hidden);
+        return new StepLogits(vocab, values, chunkStart, chunkRows, dim, hidden, logitStart, sampled);
+    }
+
+    /** Whether decode rows should be sampled by the backend ({@link SequenceChunk#sampling}) rather than on the host. */
+    public boolean samplesOnBackend() {
+        return samplesOnBackend;
+    }
+
+    /** Chooses where decode rows are sampled; by default where {@link Backend#samplesOnDevice} says (the same tokens either way). */
+    public void samplesOnBackend(boolean onBackend) {
+        this.samplesOnBackend = onBackend;
     }
 
     @Override

@@ -25,6 +25,14 @@ public final class Sampler {
         return distribution.draw(random);
     }
 
+    /**
+     * This sequence's next token as a {@link RowSampling}, for a backend that samples where the logits are: takes
+     * the stream's draw now, exactly as {@link #sample} would (one {@code nextDouble()}, none when greedy).
+     */
+    public RowSampling nextDraw() {
+        return new RowSampling(params, params.isGreedy() ? 0 : random.nextDouble());
+    }
+
     public SamplingParams params() {
         return params;
     }

@@ -98,13 +98,21 @@ public final class TokenDistribution {
 
     /** Draws a token from what is in play: one {@code nextDouble()} from {@code random}, none when greedy. */
     public int draw(SplittableRandom random) {
-        if (remaining == 0) {
-            throw new IllegalStateException("every token of the distribution was excluded: nothing left to draw");
-        }
+        requireRemaining();  // before the stream moves: a failed draw consumes nothing
+        return params.isGreedy() ? pointMass : drawAt(random.nextDouble());
+    }
+
+    /**
+     * Draws with a uniform {@code uniform} in [0, 1) taken beforehand from the sequence's stream: the token
+     * {@link #draw} picks when its {@code nextDouble()} is {@code uniform} (greedy ignores it). Backends that sample
+     * on the device walk the same order to the same draw ({@link RowSampling}).
+     */
+    public int drawAt(double uniform) {
+        requireRemaining();
         if (params.isGreedy()) {
             return pointMass;
         }
-        double u = random.nextDouble() * mass;
+        double u = uniform * mass;
         double cumulative = 0;
         if (kept < 0) {
             for (int i = 0; i < vocab; i++) {
@@ -125,6 +133,12 @@ public final class TokenDistribution {
             if (weights[token(keys[i])] > 0) {
                 return token(keys[i]);
             }
+        }
+    }
+
+    private void requireRemaining() {
+        if (remaining == 0) {
+            throw new IllegalStateException("every token of the distribution was excluded: nothing left to draw");
         }
     }
 
@@ -152,7 +166,8 @@ public final class TokenDistribution {
     private void keepNucleus(double total) {
         float topP = params.topP();
         boolean topK = params.topK() > 0;
-        double cutoff = !topK && vocab > 1 ? (1 - topP) / (vocab - 1) * total : 0;
+        // Capped at 1, the argmax's weight (exp(0)): with p < 1/n over near-equal logits the cut would drop every token.
+        double cutoff = !topK && vocab > 1 ? Math.min((1 - topP) / (vocab - 1) * total, 1) : 0;
         int n = 0;
         for (int i = 0; i < vocab; i++) {
             if (weights[i] > 0 && weights[i] >= cutoff) {

@@ -142,9 +142,11 @@ public final class Scheduler {
         List<SequenceChunk> chunks = new ArrayList<>(plan.size());
         for (Planned p : plan) {
             ScheduledSequence s = p.seq();
-            chunks.add(p.draft() == null
-                    ? new SequenceChunk(s.kv, s.context(s.kv.length(), p.rows()), false, s.delta)
-                    : new SequenceChunk(s.kv, p.draft().tokens(), true, s.delta, p.draft().parents()));
+            int[] tokens = p.draft() == null ? s.context(s.kv.length(), p.rows()) : p.draft().tokens();
+            boolean produces = p.draft() == null && p.rows() == s.uncached();
+            chunks.add(p.draft() != null ? new SequenceChunk(s.kv, tokens, true, s.delta, p.draft().parents())
+                    : produces && model.samplesOnBackend() ? SequenceChunk.sampled(s.kv, tokens, s.delta, s.output.sampler().nextDraw())
+                    : new SequenceChunk(s.kv, tokens, false, s.delta));
         }
         long started = System.nanoTime();
         long generatedBefore = generatedTokens;
@@ -392,7 +394,9 @@ public final class Scheduler {
         if (!produces) {
             return -1;
         }
-        emit(s, t, s.output.next(logits.values(), logits.offset(chunk, 0), logits.vocab()));
+        emit(s, t, logits.wasSampled(chunk)
+                ? s.output.push(logits.token(chunk))
+                : s.output.next(logits.values(), logits.offset(chunk, 0), logits.vocab()));
         return 0;
     }
 

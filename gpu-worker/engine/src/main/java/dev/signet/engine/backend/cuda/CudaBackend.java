@@ -23,6 +23,7 @@ import dev.signet.engine.backend.SignPlane;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.safetensors.DType;
 import dev.signet.engine.safetensors.TensorEntry;
+import dev.signet.engine.sampling.RowSampling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,7 @@ public final class CudaBackend implements Backend {
     private final CUcontext context = new CUcontext();
     private final String deviceName;
     private final CudaKernels kernels;
+    private final CudaSampler sampler;
     private final List<AutoCloseable> owned = new ArrayList<>();  // every allocation, freed on close
     private final int multiprocessors;
     private final HostStaging staging;
@@ -105,6 +107,7 @@ public final class CudaBackend implements Backend {
         this.projEntries = new DeviceScratch(staging);
         this.layoutScratch = new DeviceScratch(staging);
         this.attentionSplits = new DeviceScratch(staging);
+        this.sampler = own(new CudaSampler(kernels, staging));
     }
 
     public CudaBackend(int ordinal) {
@@ -243,6 +246,18 @@ public final class CudaBackend implements Backend {
         long bytes = hostCopyBytes(dst, rows, s);
         bind();
         cuMemcpyDtoH(Pointer.to(dst), s.memory().pointer(), bytes);  // waits for every kernel before it
+    }
+
+    /** Picks each row's token on the device ({@link CudaSampler}): only the ids come back, not the logits. */
+    @Override
+    public int[] sample(Activations logits, int rows, RowSampling[] params) {
+        bind();
+        return sampler.sample((CudaActivations) logits, rows, params);
+    }
+
+    @Override
+    public boolean samplesOnDevice() {
+        return true;
     }
 
     /** The bytes of {@code rows} rows of the buffer, after checking they fit both it and the host array. */
