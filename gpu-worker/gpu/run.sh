@@ -9,7 +9,8 @@
 #   gpu-worker/gpu/run.sh OUT_DIR          the same; runs the CUDA tests, writes OUT_DIR/cuda-tests.log and the
 #                                          JUnit XML report, and fails when a test fails or is skipped (a skip there
 #                                          means the GPU could not be used); then `signet bench gpu --out OUT_DIR`
-#                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json; GPU_BENCH_ARGS adds
+#                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json, its Medusa part reading
+#                                          the bundled fixtures' heads; GPU_BENCH_ARGS adds
 #                                          options, e.g. "--layers 8 --steps 5").
 # docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
 # default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
@@ -68,6 +69,12 @@ prepare() {
     say "fixtures from $fixtures"
     cp "$fixtures/README.md" "$stage/fixtures/"
     cp -r "$fixtures/stories260K" "$fixtures/tenants" "$fixtures/reference" "$stage/fixtures/"
+    # Medusa heads (CudaMedusaTest, the benchmark's Medusa part): config and weights, 50 KB each; not the 7 MB of
+    # self-generated training text beside them.
+    for heads in stories260K caps; do
+        mkdir -p "$stage/fixtures/medusa/$heads"
+        cp "$fixtures/medusa/$heads/config.json" "$fixtures/medusa/$heads/medusa_heads.safetensors" "$stage/fixtures/medusa/$heads/"
+    done
 
     # The modules the tests load, listed by hand: jdeps also names what optional paths would (java.desktop for
     # jinjava's templates, jdk.jdi and java.instrument for javassist and byte-buddy), 30 MB more than a run needs.
@@ -135,7 +142,7 @@ run_tests() {
     rc=0
     # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
     "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" ${GPU_BENCH_ARGS:-} \
+        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" --fixtures "$dist/fixtures" ${GPU_BENCH_ARGS:-} \
         2>&1 | tee -a "$bench_log" || rc=$?
     rm -rf "$dist"
     [ "$rc" -eq 0 ] || die "signet bench gpu failed (exit $rc); see $bench_log"

@@ -5,9 +5,10 @@ import dev.signet.engine.backend.BatchLayout;
 import dev.signet.engine.backend.DeltaSegment;
 import dev.signet.engine.backend.DeltaWeight;
 import dev.signet.engine.backend.KvStorage;
-import dev.signet.engine.backend.SequenceRows;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.backend.cuda.CudaBackend;
+import dev.signet.engine.medusa.MedusaHeads;
+import dev.signet.engine.medusa.MedusaTree;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +32,7 @@ public final class GpuBenchmark {
     private static final int BLOCK = 16;              // KV cache block size (slots)
     private static final long COPY_BYTES = 2L << 30;  // the bandwidth probe copies 2 GiB
     private static final float EPS = 1e-5f;
+    private static final MedusaTree PLAIN = MedusaTree.chain(0);   // one node: a plain decode row
 
     /** The synthetic model's shape: Llama-2-7B's, with {@code layers} layers. */
     public record Shape(int hidden, int intermediate, int heads, int kvHeads, int vocab, int layers) {
@@ -85,12 +87,23 @@ public final class GpuBenchmark {
 
     private record Layer(Weight attnNorm, Weight ffnNorm, Weight[] qkv, Weight[] o, Weight[] gateUp, Weight[] down) {}
 
+    /** The synthetic model on the GPU; {@code tenants}: [tenant] -> [layer][projection]. */
+    private record Model(List<Layer> layers, Weight finalNorm, Weight lmHead, Weight invFreq, List<DeltaWeight[][]> tenants) {}
+
     private final CudaBackend backend;
     private final Shape shape;
     private final int steps;
     private final int kvLength;
+    private final GpuMedusaBenchmark medusa;   // null: no Medusa part
+    private Model model;                       // made by run
+    private Step buffers;                      // the largest step's activations so far, reused by smaller ones
 
     public GpuBenchmark(CudaBackend backend, Shape shape, int steps, int kvLength) {
+        this(backend, shape, steps, kvLength, null);
+    }
+
+    /** With {@code medusa}, the run ends with its Medusa part on the same synthetic model. */
+    public GpuBenchmark(CudaBackend backend, Shape shape, int steps, int kvLength, GpuMedusaBenchmark medusa) {
         if (steps < 1 || kvLength < 1) {
             throw new IllegalArgumentException("need at least 1 step and 1 KV position, got " + steps + " and " + kvLength);
         }
@@ -98,6 +111,7 @@ public final class GpuBenchmark {
         this.shape = shape;
         this.steps = steps;
         this.kvLength = kvLength;
+        this.medusa = medusa;
     }
 
     public Map<String, Object> run(PrintStream out, PrintStream progress) {
@@ -111,7 +125,8 @@ public final class GpuBenchmark {
         Weight finalNorm = backend.randomF16Weight("norm", 1, shape.hidden(), 7, 1f);
         Weight lmHead = backend.randomF16Weight("lm_head", shape.vocab(), shape.hidden(), 8, 0.02f);
         Weight invFreq = backend.constant("inv_freq", inverseFrequencies(shape.headDim()));
-        List<DeltaWeight[][]> tenants = new ArrayList<>();  // [tenant] -> [layer][projection]
+        List<DeltaWeight[][]> tenants = new ArrayList<>();
+        model = new Model(layers, finalNorm, lmHead, invFreq, tenants);
         try {
             for (int t = 0; t < max(TENANTS); t++) {
                 tenants.add(tenant(t));
@@ -122,7 +137,7 @@ public final class GpuBenchmark {
                     if (t > rows) {
                         continue;  // rows are spread over tenants: a tenant without a row is not in the step
                     }
-                    double millis = timeStep(rows, tenants.subList(0, t), layers, finalNorm, lmHead, invFreq);
+                    double millis = timeStep(batch(rows, PLAIN), t, null);
                     long bytes = shape.baseBytes() + t * shape.signBytesPerTenant() + rows * shape.kvBytesPerRow(kvLength);
                     Cell c = new Cell(rows, t, millis, bytes / bandwidth * 1e3, bytes);
                     progress.printf("  rows %2d, tenants %2d: %.3f ms/step (floor %.3f ms, %.2fx)%n", rows, t, millis,
@@ -130,7 +145,11 @@ public final class GpuBenchmark {
                     cells.add(c);
                 }
             }
-            return report(cells, bandwidth, out);
+            Map<String, Object> doc = report(cells, bandwidth, out);
+            if (medusa != null) {
+                doc.put("medusa", medusa.run(this, out, progress));
+            }
+            return doc;
         } finally {
             tenants.forEach(t -> Arrays.stream(t).flatMap(Arrays::stream).forEach(DeltaWeight::close));
         }
@@ -167,27 +186,59 @@ public final class GpuBenchmark {
         return f;
     }
 
-    /** Mean ms of one decode step of {@code rows} rows spread over {@code tenants}, after two untimed steps. */
-    private double timeStep(int rows, List<DeltaWeight[][]> tenants, List<Layer> layers, Weight finalNorm, Weight lmHead,
-                            Weight invFreq) {
-        Step s = new Step(rows);
+    /**
+     * Mean ms of one step of {@code batch}'s rows, the first {@code tenants} tenants spread over them, after two
+     * untimed steps; with {@code drafting}, each step ends with those heads run on one hidden row per sequence (the
+     * draft for the next step).
+     */
+    double timeStep(TreeBatch batch, int tenants, MedusaHeads drafting) {
+        int rows = batch.rows();
+        Step s = buffers(rows);
         float[] x = new float[rows * shape.hidden()];
         fillRandom(x, rows);
         backend.write(x, rows, s.x);
-        try (KvStorage kv = backend.kvStorage(shape.layers(), rows * blocksPerRow() * BLOCK, shape.kvDim())) {
-            BatchLayout layout = layout(rows);
-            List<List<DeltaSegment>> segments = segments(rows, tenants);
+        Drafts drafts = drafting == null ? null : new Drafts(drafting, drafting.scratch(batch.sequences()),
+                backend.activations(batch.sequences() * drafting.count(), shape.vocab()), batch.sequences());
+        try (KvStorage kv = backend.kvStorage(shape.layers(), batch.slots(), shape.kvDim())) {
+            BatchLayout layout = batch.layout();
+            List<List<DeltaSegment>> segments = segments(rows, model.tenants().subList(0, tenants));
             for (int i = 0; i < 2; i++) {
-                step(s, kv, layout, segments, layers, finalNorm, lmHead, invFreq);
+                step(s, rows, kv, layout, segments, drafts);
             }
             backend.synchronize();
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
-                step(s, kv, layout, segments, layers, finalNorm, lmHead, invFreq);
+                step(s, rows, kv, layout, segments, drafts);
             }
             backend.synchronize();
             return (System.nanoTime() - t0) / 1e6 / steps;
         }
+    }
+
+    /** {@code sequences} sequences each decoding a tree of {@code tree}'s rows at position {@code kvLength - 1}. */
+    TreeBatch batch(int sequences, MedusaTree tree) {
+        return new TreeBatch(sequences, tree, kvLength, BLOCK);
+    }
+
+    /** Synthetic drafting heads for the model's shape: {@code count} ResBlocks sharing its LM head. */
+    MedusaHeads syntheticHeads(int count) {
+        Weight[] linears = new Weight[count];
+        Weight[] biases = new Weight[count];
+        for (int i = 0; i < count; i++) {
+            linears[i] = backend.randomF16Weight("medusa_head." + i + ".linear", shape.hidden(), shape.hidden(), 500 + i, 0.02f);
+            biases[i] = backend.randomF16Weight("medusa_head." + i + ".bias", 1, shape.hidden(), 600 + i, 0.02f);
+        }
+        return MedusaHeads.sharingLmHead(backend, shape.hidden(), shape.vocab(), linears, biases);
+    }
+
+    /** Heads drafting from the first {@code rows} hidden rows, with their buffers. */
+    private record Drafts(MedusaHeads heads, MedusaHeads.Scratch scratch, Activations logits, int rows) {}
+
+    private Step buffers(int rows) {
+        if (buffers == null || buffers.rows < rows) {
+            buffers = new Step(rows);   // the backend frees device memory at close only: grow, never shrink
+        }
+        return buffers;
     }
 
     private static void fillRandom(float[] x, int seed) {
@@ -195,25 +246,6 @@ public final class GpuBenchmark {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextDouble(-1, 1);
         }
-    }
-
-    private int blocksPerRow() {
-        return (kvLength + BLOCK - 1) / BLOCK;
-    }
-
-    /** Every row its own sequence, decoding position {@code kvLength - 1} over its own blocks. */
-    private BatchLayout layout(int rows) {
-        List<SequenceRows> seqs = new ArrayList<>();
-        int[][] tokens = new int[rows][];
-        for (int r = 0; r < rows; r++) {
-            int[] table = new int[blocksPerRow()];
-            for (int b = 0; b < table.length; b++) {
-                table[b] = r * table.length + b;
-            }
-            seqs.add(new SequenceRows(r, 1, kvLength - 1, table));
-            tokens[r] = new int[] {1};
-        }
-        return BatchLayout.of(BLOCK, seqs, tokens);
     }
 
     /**
@@ -272,10 +304,9 @@ public final class GpuBenchmark {
         }
     }
 
-    private void step(Step s, KvStorage kv, BatchLayout layout, List<List<DeltaSegment>> segments, List<Layer> layers,
-                      Weight finalNorm, Weight lmHead, Weight invFreq) {
-        int rows = s.rows;
-        backend.rotaryTable(invFreq, layout.positions(), rows, s.rotary);
+    private void step(Step s, int rows, KvStorage kv, BatchLayout layout, List<List<DeltaSegment>> segments, Drafts drafts) {
+        List<Layer> layers = model.layers();
+        backend.rotaryTable(model.invFreq(), layout.positions(), rows, s.rotary);
         for (int l = 0; l < layers.size(); l++) {
             Layer w = layers.get(l);
             backend.rmsNorm(s.x, w.attnNorm(), EPS, rows, s.h);
@@ -290,8 +321,11 @@ public final class GpuBenchmark {
             backend.matmul(s.gate, rows, w.down(), new Activations[] {s.proj}, segments.get(4 * l + 3));
             backend.add(s.x, s.proj, rows);
         }
-        backend.rmsNorm(s.x, finalNorm, EPS, rows, s.h);
-        backend.matmul(lmHead, s.h, rows, s.logits);
+        backend.rmsNorm(s.x, model.finalNorm(), EPS, rows, s.h);
+        backend.matmul(model.lmHead(), s.h, rows, s.logits);
+        if (drafts != null) {
+            drafts.heads().logits(s.h, drafts.rows(), model.lmHead(), drafts.scratch(), drafts.logits());
+        }
     }
 
     private Map<String, Object> report(List<Cell> cells, double bandwidth, PrintStream out) {

@@ -4,19 +4,15 @@ import dev.signet.engine.backend.Backend;
 import dev.signet.engine.bitdelta.BitDeltaArtifact;
 import dev.signet.engine.medusa.MedusaHeads;
 import dev.signet.engine.medusa.MedusaSpeculator;
-import dev.signet.engine.medusa.MedusaTree;
 import dev.signet.engine.model.LlamaCheckpoint;
 import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.ModelOptions;
 import dev.signet.engine.model.ResidentDelta;
 import dev.signet.engine.sampling.SamplingParams;
-import dev.signet.engine.scheduler.Completion;
+import dev.signet.engine.scheduler.BatchRun;
 import dev.signet.engine.scheduler.FixedDeltas;
-import dev.signet.engine.scheduler.RequestFailure;
-import dev.signet.engine.scheduler.RequestSink;
 import dev.signet.engine.scheduler.Scheduler;
 import dev.signet.engine.scheduler.SchedulerConfig;
-import dev.signet.engine.scheduler.ServeRequest;
 import dev.signet.engine.scheduler.Speculator;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,7 +35,8 @@ import java.util.Map;
 public final class MedusaBenchmark {
     public static final int[] BATCHES = {1, 8, 32};
     public static final double MIN_SPEEDUP_CAPS_BATCH_1 = 1.3;
-    private static final String[] PROMPTS = {"Once upon a time", "Lily wanted to", "def main(", "Permission is hereby granted"};
+    /** The reference prompts the Medusa benchmarks and tests run. */
+    public static final List<String> PROMPTS = List.of("Once upon a time", "Lily wanted to", "def main(", "Permission is hereby granted");
     private static final int ROUNDS = 5;
     private static final int WARMUP_ROUNDS = 2;
 
@@ -68,9 +65,7 @@ public final class MedusaBenchmark {
              ResidentDelta caps = llama.load(artifact.delta("caps"));
              MedusaHeads base = MedusaHeads.load(baseHeads, llama.config(), backend);
              MedusaHeads capsOwn = MedusaHeads.load(capsHeads, llama.config(), backend)) {
-            MedusaSpeculator speculator = new MedusaSpeculator(llama, new MedusaSpeculator.Drafter(base, MedusaTree.standard(base.count())),
-                    Map.of("caps", new MedusaSpeculator.Drafter(capsOwn, MedusaTree.standard(capsOwn.count()))), false,
-                    MedusaSpeculator.SampledVerification.LOSSLESS);
+            MedusaSpeculator speculator = MedusaSpeculator.standardTrees(llama, base, Map.of("caps", capsOwn), false);
             FixedDeltas deltas = new FixedDeltas(Map.of("caps", caps));
             for (String delta : new String[] {null, "caps"}) {
                 String name = delta == null ? "stories260K" : "caps";
@@ -88,7 +83,7 @@ public final class MedusaBenchmark {
                     }
                     for (int round = -WARMUP_ROUNDS; round <= ROUNDS; round++) {   // rounds up to 0 warm the JIT and the controller up
                         for (int mode = 0; mode < 3; mode++) {
-                            double[] measured = decode(schedulers[mode], llama, ckpt, delta, batch);
+                            double[] measured = decode(schedulers[mode], ckpt, delta, batch);
                             if (round > 0 && measured[0] > rate[mode]) {
                                 rate[mode] = measured[0];
                                 perStep[mode] = measured[1];
@@ -106,35 +101,15 @@ public final class MedusaBenchmark {
     }
 
     /** Runs {@code batch} requests to the end; returns {tokens per second, tokens per verification step}. */
-    private double[] decode(Scheduler scheduler, LlamaModel model, LlamaCheckpoint ckpt, String delta, int batch) {
-        int[] done = {0};
-        long[] spec = new long[2];   // verification steps, accepted drafts
-        RequestSink sink = new RequestSink() {
-            @Override
-            public void onToken(int token, String text) {}
-
-            @Override
-            public void onFinish(Completion c) {
-                done[0]++;
-                spec[0] += c.speculation().drafts();
-                spec[1] += c.speculation().acceptedTokens();
-            }
-
-            @Override
-            public void onError(RequestFailure f) {
-                throw new IllegalStateException("benchmark request failed: " + f);
-            }
-        };
-        SamplingParams params = SamplingParams.greedy(tokens).withIgnoreEos(true);
-        long t0 = System.nanoTime();
+    private double[] decode(Scheduler scheduler, LlamaCheckpoint ckpt, String delta, int batch) {
+        List<BatchRun.Request> requests = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
-            scheduler.submit(new ServeRequest("b" + i, "bench", delta, ckpt.promptIds(PROMPTS[i % PROMPTS.length]), params, sink));
+            requests.add(new BatchRun.Request(delta, ckpt.promptIds(PROMPTS.get(i % PROMPTS.size()))));
         }
-        while (done[0] < batch) {
-            scheduler.step();
-        }
+        long t0 = System.nanoTime();
+        List<BatchRun.Output> outputs = BatchRun.run(scheduler, requests, SamplingParams.greedy(tokens).withIgnoreEos(true));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new double[] {(double) batch * tokens / seconds, spec[0] == 0 ? 1 : 1 + (double) spec[1] / spec[0]};
+        return new double[] {(double) batch * tokens / seconds, BatchRun.tokensPerStep(outputs)};
     }
 
     private Map<String, Object> report(List<Result> results, PrintStream out) {

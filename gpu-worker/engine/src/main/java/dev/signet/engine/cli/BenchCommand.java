@@ -8,6 +8,8 @@ import dev.signet.engine.bench.BenchResults;
 import dev.signet.engine.bench.CpuBenchmark;
 import dev.signet.engine.bench.DeltaBenchmark;
 import dev.signet.engine.bench.GpuBenchmark;
+import dev.signet.engine.bench.GpuMedusaBenchmark;
+import dev.signet.engine.bench.MedusaAcceptance;
 import dev.signet.engine.bench.MedusaBenchmark;
 import dev.signet.engine.bench.ServeBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
@@ -36,7 +38,8 @@ final class BenchCommand {
               medusa             Medusa speculation against plain decoding at batch 1, 8 and 32 for stories260K
                                  with its heads and the caps tenant with its own (bundled), fixed and adaptive trees
               gpu                decode step of a synthetic Llama-2-7B (fp16, made on GPU 0) at 1, 8 and 32 rows over
-                                 0, 1, 8 and 32 BitDelta tenants, against the copy-bandwidth floor and 8 dense models
+                                 0, 1, 8 and 32 BitDelta tenants, against the copy-bandwidth floor and 8 dense models;
+                                 then Medusa's predicted speedup at batch 1 and 8 from the fixture heads' acceptance
               --model DIR        the small real model (default: the repository's models/stories260K)
               --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
@@ -45,7 +48,9 @@ final class BenchCommand {
               --layers N         gpu: layers of the synthetic 7B shape (default 32)
               --kv N             gpu: KV cache positions each row attends over (default 512)
               --threads N        CPU threads (default: all cores)
-              --tokens N         serve, medusa: greedy tokens per request (default 32; medusa 128)
+              --tokens N         serve, medusa, gpu: greedy tokens per request (default 32; medusa and gpu 128)
+              --fixtures DIR     gpu: the shared fixtures with the Medusa heads (default: the signet.fixtures
+                                 property, else ../shared/fixtures beside the repository); absent: no Medusa part
               --seconds S        serve: measured seconds per configuration, after 1 s of warm-up (default 3)
               --draft-rows N     medusa: spare rows per step for trees in the fixed mode (default 16)
             """;
@@ -54,7 +59,7 @@ final class BenchCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows",
-                "layers", "kv"), Set.of());
+                "layers", "kv", "fixtures"), Set.of());
         if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa", "gpu").contains(args.positionals().getFirst())) {
             throw new UsageException("name one benchmark suite: cpu, delta, serve, medusa or gpu");
         }
@@ -68,7 +73,9 @@ final class BenchCommand {
         boolean delta = args.positionals().getFirst().equals("delta");
         int steps = args.intValue("steps", delta ? 16 : 64);
         if (args.positionals().getFirst().equals("gpu")) {
-            return runGpu(args, outDir, out, err);
+            Path fixtures = args.value("fixtures").map(Path::of)
+                    .orElse(Path.of(System.getProperty("signet.fixtures", home.resolve("../shared/fixtures").toString())));
+            return runGpu(args, outDir, fixtures, out, err);
         }
         if (!Files.isDirectory(small)) {
             throw new UsageException("--model " + small + " is not a directory");
@@ -176,12 +183,13 @@ final class BenchCommand {
     }
 
     /** {@code bench gpu}: exits 1 with the reason where no GPU can be used. */
-    private static int runGpu(CliArgs args, Path outDir, PrintStream out, PrintStream err) throws Exception {
+    private static int runGpu(CliArgs args, Path outDir, Path fixtures, PrintStream out, PrintStream err) throws Exception {
         int layers = args.intValue("layers", 32);
         int steps = args.intValue("steps", 10);
         int kv = args.intValue("kv", 512);
-        if (layers < 1 || steps < 1 || kv < 1) {
-            throw new UsageException("--layers, --steps and --kv must be at least 1");
+        int tokens = args.intValue("tokens", 128);
+        if (layers < 1 || steps < 1 || kv < 1 || tokens < 1) {
+            throw new UsageException("--layers, --steps, --kv and --tokens must be at least 1");
         }
         Optional<String> unavailable = CudaAvailability.unavailableReason();
         if (unavailable.isPresent()) {
@@ -189,7 +197,16 @@ final class BenchCommand {
             return 1;
         }
         try (CudaBackend backend = new CudaBackend()) {
-            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv).run(out, err);
+            Optional<String> noFixtures = MedusaAcceptance.missing(fixtures);
+            GpuMedusaBenchmark medusa = null;
+            if (noFixtures.isPresent()) {
+                err.println("signet bench gpu: skipping the Medusa part: " + noFixtures.get());
+            } else {
+                err.printf("  Medusa acceptance on the fixture heads (%s), %d tokens per prompt%n", fixtures, tokens);
+                medusa = new GpuMedusaBenchmark(MedusaAcceptance.measure(backend, fixtures, tokens, err));
+            }
+            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv, medusa).run(out, err);
+            noFixtures.ifPresent(why -> doc.put("medusa", Map.of("skipped", why)));
             doc.put("timestamp", LocalDateTime.now().toString());
             out.println("wrote " + BenchResults.write(outDir, "gpu", doc));
         }

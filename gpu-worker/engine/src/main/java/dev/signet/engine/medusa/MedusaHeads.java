@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -98,6 +99,23 @@ public final class MedusaHeads implements AutoCloseable {
             file.close();
             throw e;
         }
+    }
+
+    /**
+     * Heads of one ResBlock each that share the serving model's lm_head, from weights already on the backend
+     * (synthetic heads for {@code signet bench gpu}): head i is {@code linears[i]} [dim, dim] with {@code biases[i]}
+     * [1, dim]. Nothing to close.
+     */
+    public static MedusaHeads sharingLmHead(Backend backend, int hiddenSize, int vocabSize, Weight[] linears, Weight[] biases) {
+        if (linears.length != biases.length) {
+            throw new IllegalArgumentException(linears.length + " linears but " + biases.length + " biases");
+        }
+        List<Head> heads = new ArrayList<>();
+        for (int i = 0; i < linears.length; i++) {
+            heads.add(new Head(List.of(new ResBlock(linears[i], biases[i])), null));
+        }
+        MedusaConfig config = new MedusaConfig(linears.length, 1, Optional.of(true), hiddenSize, vocabSize, Optional.empty());
+        return new MedusaHeads(config, backend, null, true, heads);
     }
 
     static String linearName(int head, int layer) {
@@ -310,12 +328,14 @@ public final class MedusaHeads implements AutoCloseable {
     /** Releases the file the weights are read from; the heads must not be used afterwards. */
     @Override
     public void close() {
-        file.close();
+        if (file != null) {
+            file.close();
+        }
     }
 
     @Override
     public String toString() {
         return "MedusaHeads[" + count() + " heads × " + config.numLayers() + " ResBlocks, "
-                + (sharesLmHead ? "shared lm_head" : "own projections") + ", " + file.path() + "]";
+                + (sharesLmHead ? "shared lm_head" : "own projections") + ", " + (file == null ? "in memory" : file.path()) + "]";
     }
 }

@@ -69,6 +69,18 @@ public final class MedusaSpeculator implements Speculator {
         this.sampled = sampled;
     }
 
+    /**
+     * Heads that draft Medusa's standard tree ({@link MedusaTree#standard}) for the base ({@code base}; null: none)
+     * and for the tenants in {@code tenants} (by delta key), sampled requests verified losslessly.
+     */
+    public static MedusaSpeculator standardTrees(LlamaModel model, MedusaHeads base, Map<String, MedusaHeads> tenants,
+                                                 boolean tenantsUseBaseHeads) {
+        Map<String, Drafter> own = new HashMap<>();
+        tenants.forEach((key, heads) -> own.put(key, new Drafter(heads, MedusaTree.standard(heads.count()))));
+        return new MedusaSpeculator(model, base == null ? null : new Drafter(base, MedusaTree.standard(base.count())), own,
+                tenantsUseBaseHeads, SampledVerification.LOSSLESS);
+    }
+
     private Drafter drafter(String delta) {
         if (delta == null) {
             return base;
@@ -112,11 +124,7 @@ public final class MedusaSpeculator implements Speculator {
                 DraftRequest req = requests.get(members.get(i));
                 MedusaTree tree = d.sized(req.maxNodes());
                 int[] tokens = TreeCandidates.fromHeadLogits(tree, req.root(), guesses, i * heads * vocab, heads, vocab);
-                int[] parents = new int[tree.size()];
-                for (int n = 0; n < parents.length; n++) {
-                    parents[n] = tree.parent(n);
-                }
-                drafts[members.get(i)] = new Draft(tokens, parents);
+                drafts[members.get(i)] = new Draft(tokens, tree.parents());
             }
         }
         return List.of(drafts);

@@ -210,6 +210,11 @@ public final class MedusaTree {
         return parent[i];
     }
 
+    /** Every node's parent, -1 for the root: the chunk's {@code parents} when the tree runs as rows of a step. */
+    public int[] parents() {
+        return parent.clone();
+    }
+
     /** Distance from the root: the node's position past the sequence, and 1 + the head that guessed it. */
     public int depth(int i) {
         return depth[i];

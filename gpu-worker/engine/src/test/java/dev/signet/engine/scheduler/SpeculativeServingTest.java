@@ -2,6 +2,7 @@ package dev.signet.engine.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.signet.engine.bench.MedusaBenchmark;
 import dev.signet.engine.medusa.MedusaHeads;
 import dev.signet.engine.medusa.MedusaSpeculator;
 import dev.signet.engine.medusa.MedusaTree;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * tenants, and the heads' trees are accepted at least as often as their own top-k accuracies predict.
  */
 class SpeculativeServingTest {
-    static final String[] PROMPTS = {"Once upon a time", "Lily wanted to", "def main(", "Permission is hereby granted"};
+    static final List<String> PROMPTS = MedusaBenchmark.PROMPTS;
     static final int TOKENS = 128;
     static ServingRig rig;
     static MedusaHeads baseHeads;
@@ -44,10 +45,7 @@ class SpeculativeServingTest {
 
     /** Base heads for the base and for tenants without heads; caps drafts with its own. */
     private static Scheduler speculating(int maxRunning, int draftRows) {
-        MedusaSpeculator speculator = new MedusaSpeculator(rig.model,
-                new MedusaSpeculator.Drafter(baseHeads, MedusaTree.standard(baseHeads.count())),
-                Map.of("caps", new MedusaSpeculator.Drafter(capsHeads, MedusaTree.standard(capsHeads.count()))),
-                true, MedusaSpeculator.SampledVerification.LOSSLESS);
+        MedusaSpeculator speculator = MedusaSpeculator.standardTrees(rig.model, baseHeads, Map.of("caps", capsHeads), true);
         return new Scheduler(rig.model, rig.checkpoint.tokenizer(), rig.checkpoint.stopTokenIds(),
                 SchedulerConfig.of(maxRunning).withDraftRows(draftRows), rig.deltas, speculator);
     }
@@ -92,7 +90,7 @@ class SpeculativeServingTest {
     @Test
     void greedyWithSpeculationIsPlainGreedyInsideABatchWithOtherTenants() {
         Scheduler scheduler = speculating(16, 48);
-        List<Run> runs = serve(scheduler, Arrays.asList(null, "caps", "pycode", "legal"), List.of(PROMPTS));
+        List<Run> runs = serve(scheduler, Arrays.asList(null, "caps", "pycode", "legal"), PROMPTS);
         assertPlainGreedy(runs);
         assertThat(scheduler.state().acceptedTokens()).isPositive();
     }
@@ -123,7 +121,7 @@ class SpeculativeServingTest {
         double baseTokensPerStep = 1 + predictedAccepted(tree, new double[] {0.199, 0.110, 0.082}, new double[] {0.392, 0.238, 0.187});
         double capsTokensPerStep = 1 + predictedAccepted(tree, new double[] {0.440, 0.325, 0.260}, new double[] {0.734, 0.622, 0.550});
         for (String delta : Arrays.asList(null, "caps")) {
-            List<Run> runs = serve(speculating(4, 64), Arrays.asList(delta), List.of(PROMPTS));
+            List<Run> runs = serve(speculating(4, 64), Arrays.asList(delta), PROMPTS);
             int drafts = runs.stream().mapToInt(r -> r.sink().completion.speculation().drafts()).sum();
             int accepted = runs.stream().mapToInt(r -> r.sink().completion.speculation().acceptedTokens()).sum();
             double measured = 1 + (double) accepted / drafts;

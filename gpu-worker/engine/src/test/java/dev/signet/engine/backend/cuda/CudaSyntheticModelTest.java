@@ -8,6 +8,9 @@ import dev.signet.engine.backend.DeltaSegment;
 import dev.signet.engine.backend.DeltaWeight;
 import dev.signet.engine.backend.Weight;
 import dev.signet.engine.bench.GpuBenchmark;
+import dev.signet.engine.bench.GpuMedusaBenchmark;
+import dev.signet.engine.bench.MedusaAcceptance;
+import dev.signet.engine.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +20,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Weights and sign planes made on the device for {@code signet bench gpu}, and the benchmark end to end on a small cut. */
+/**
+ * Weights and sign planes made on the device for {@code signet bench gpu}, and the benchmark end to end on a small cut,
+ * its Medusa part included.
+ */
 class CudaSyntheticModelTest {
     private static final int ROWS = 64;
     private static final int COLS = 256;
@@ -92,17 +98,41 @@ class CudaSyntheticModelTest {
         }
     }
 
+    /** Every cell, and the Medusa part with the acceptance measured on the fixture heads (32 tokens per prompt). */
     @Test
-    void benchmarkRunsEveryCellOnACutModel() {
+    void benchmarkRunsEveryCellAndTheMedusaPartOnACutModel() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
         try (CudaBackend backend = new CudaBackend()) {
-            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(1), 1, 32).run(out, out);
+            List<MedusaAcceptance> acceptance = MedusaAcceptance.measure(backend, Fixtures.root(), 32, out);
+            assertThat(acceptance).extracting(MedusaAcceptance::heads).containsExactly("base", "caps");
+            for (MedusaAcceptance a : acceptance) {
+                assertThat(a.draftRows()).containsExactly(1, 2, 4, 8, 16, 32, 61);
+                for (double t : a.tokensPerStep()) {
+                    assertThat(t).as("tokens per step of %s heads", a.heads()).isBetween(1.0, 4.0);   // 3 heads: at most 4
+                }
+            }
+            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(1), 1, 32,
+                    new GpuMedusaBenchmark(acceptance)).run(out, out);
             assertThat((List<?>) doc.get("cells")).hasSize(9);
             assertThat((double) doc.get("base_decode_over_floor")).isFinite().isPositive();
             assertThat((double) doc.get("speedup_vs_dense_8_tenants")).isFinite().isPositive();
             assertThat((double) doc.get("copy_bandwidth_bytes_per_second")).isGreaterThan(1e9);
+
+            Map<?, ?> medusa = (Map<?, ?>) doc.get("medusa");
+            List<?> results = (List<?>) medusa.get("results");
+            assertThat(results).hasSize(4);   // base and caps heads at batch 1 and 8
+            for (Object o : results) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                assertThat((List<?>) r.get("trees")).as("tree sizes of %s", r).hasSize(7).allSatisfy(t -> {
+                    assertThat((double) ((Map<?, ?>) t).get("predicted_speedup")).isFinite().isPositive();
+                    assertThat((double) ((Map<?, ?>) t).get("tree_step_ms")).isFinite().isPositive();
+                });
+                assertThat(r.get("best")).isNotNull();
+            }
+            assertThat(((Map<?, ?>) medusa.get("best")).keySet()).map(Object::toString).containsExactlyInAnyOrder("base_batch_1", "base_batch_8", "caps_batch_1", "caps_batch_8");
         }
-        assertThat(text.toString(StandardCharsets.UTF_8)).contains("rows 32, tenants 32").contains("targets:");
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("rows 32, tenants 32").contains("targets:")
+                .contains("Medusa on the synthetic shape").contains("best:");
     }
 }
