@@ -267,7 +267,9 @@ __device__ __forceinline__ unsigned int u4_at(const uint4& u, int i) {
     return i == 0 ? u.x : i == 1 ? u.y : i == 2 ? u.z : u.w;
 }
 
-template <bool BF16, int NT>
+// PROJ_ENTRIES: sign entries whose words a warp loads ahead, per pass over a column group (fewer with more
+// n-tiles, which hold more registers).
+template <bool BF16, int NT, int PROJ_ENTRIES = NT == 4 ? 2 : 4>
 __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
     __shared__ float partial[PROJ_WARPS][NT][4][32];
@@ -294,6 +296,8 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
             acc[nt][i] = 0.f;
         }
     }
+    const int eFirst = pw.firstEntry;
+    const int eEnd = pw.firstEntry + pw.entryCount;
     for (int grp = gFirst; grp < gEnd; grp++) {
         uint4 a[4][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
 #pragma unroll
@@ -304,65 +308,106 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
             a[c][2] = __ldg(reinterpret_cast<const uint4*>(w8 + col));
             a[c][3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
         }
+        // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each
+        // pass first loads its entries' sign words for the whole group (both rows, both words) and scales, so
+        // their latency overlaps instead of stalling every chunk.
+        for (int e0 = eFirst; e0 == eFirst || e0 < eEnd; e0 += PROJ_ENTRIES) {
+            uint2 sg[PROJ_ENTRIES];   // row g's two words
+            uint2 s8[PROJ_ENTRIES];   // row g + 8's
+            unsigned int al0[PROJ_ENTRIES];
+            unsigned int al8[PROJ_ENTRIES];
+            int first[PROJ_ENTRIES];
+            int end[PROJ_ENTRIES];
+            unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
 #pragma unroll
-        for (int c = 0; c < 4; c++) {
-            int col = 256 * grp + 64 * c + 16 * t;
-            unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
-            unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
-#pragma unroll
-            for (int nt = 0; nt < NT; nt++) {
-                int row = rowBase + 8 * nt + g;
-                float xv[16];
-#pragma unroll
-                for (int q = 0; q < 4; q++) {
-                    float4 f = row < rows ? __ldg(reinterpret_cast<const float4*>(x + (long long) row * in + col) + q)
-                                          : make_float4(0.f, 0.f, 0.f, 0.f);
-                    xv[4 * q] = f.x; xv[4 * q + 1] = f.y; xv[4 * q + 2] = f.z; xv[4 * q + 3] = f.w;
+            for (int q = 0; q < PROJ_ENTRIES; q++) {
+                int e = e0 + q;
+                first[q] = 0;
+                end[q] = 0;
+                if (e < eEnd) {
+                    first[q] = (int) entries[4 * e + 2];
+                    end[q] = first[q] + (int) entries[4 * e + 3];
                 }
-#pragma unroll
-                for (int s = 0; s < 4; s++) {
-                    bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
-                    bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
-                    bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
-                    bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
-                }
-            }
-#pragma unroll
-            for (int s = 0; s < 4; s++) {
-                // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
-                int p0 = 2 * s;
-                unsigned int af[4] = {u4_at(a[c][p0 >> 2], p0 & 3), u4_at(a[c][2 + (p0 >> 2)], p0 & 3),
-                                      u4_at(a[c][(p0 + 1) >> 2], (p0 + 1) & 3), u4_at(a[c][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
-#pragma unroll
-                for (int nt = 0; nt < NT; nt++) {
-                    mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
-                }
-            }
-            for (int e = pw.firstEntry; e < pw.firstEntry + pw.entryCount; e++) {
-                const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
-                const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                int first = (int) entries[4 * e + 2];
-                int end = first + (int) entries[4 * e + 3];
-                if (end <= rowBase || first >= rowBase + 8 * NT) {
-                    continue;
-                }
-                long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2 + (c >> 1);
-                unsigned int s0 = __ldg(words + wAt);
-                unsigned int s8 = __ldg(words + wAt + 8LL * groups * 8);
-                unsigned int al0 = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
-                unsigned int al8 = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
-                al0 |= al0 << 16;
-                al8 |= al8 << 16;
-#pragma unroll
-                for (int s = 0; s < 4; s++) {
-                    int sh0 = 15 - 2 * s - 8 * (c & 1);  // pair 2s of this chunk's half to bits 15 and 31
-                    unsigned int af[4] = {((s0 << sh0) & 0x80008000u) ^ al0, ((s8 << sh0) & 0x80008000u) ^ al8,
-                                          ((s0 << (sh0 - 1)) & 0x80008000u) ^ al0, ((s8 << (sh0 - 1)) & 0x80008000u) ^ al8};
+                if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
+                    const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
+                    const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
+                    long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
+                    sg[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt));
+                    s8[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt + 64LL * groups));
+                    al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
+                    al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
+                    al0[q] |= al0[q] << 16;
+                    al8[q] |= al8[q] << 16;
 #pragma unroll
                     for (int nt = 0; nt < NT; nt++) {
-                        int row = rowBase + 8 * nt + g;
-                        bool mine = row >= first && row < end;
-                        mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
+                        tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
+                    }
+                } else {
+                    end[q] = first[q];  // no row of this pass
+                    sg[q] = s8[q] = make_uint2(0u, 0u);
+                    al0[q] = al8[q] = 0u;
+                }
+            }
+#pragma unroll
+            for (int c = 0; c < 4; c++) {
+                int col = 256 * grp + 64 * c + 16 * t;
+                unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
+                unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
+#pragma unroll
+                for (int nt = 0; nt < NT; nt++) {
+                    if (!((tiles >> nt) & 1u)) {
+                        continue;
+                    }
+                    int row = rowBase + 8 * nt + g;
+                    float xv[16];
+#pragma unroll
+                    for (int q = 0; q < 4; q++) {
+                        float4 f = row < rows ? __ldg(reinterpret_cast<const float4*>(x + (long long) row * in + col) + q)
+                                              : make_float4(0.f, 0.f, 0.f, 0.f);
+                        xv[4 * q] = f.x; xv[4 * q + 1] = f.y; xv[4 * q + 2] = f.z; xv[4 * q + 3] = f.w;
+                    }
+#pragma unroll
+                    for (int s = 0; s < 4; s++) {
+                        bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
+                        bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
+                        bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
+                        bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
+                    }
+                }
+                if (e0 == eFirst) {
+#pragma unroll
+                    for (int s = 0; s < 4; s++) {
+                        // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
+                        int p0 = 2 * s;
+                        unsigned int af[4] = {u4_at(a[c][p0 >> 2], p0 & 3), u4_at(a[c][2 + (p0 >> 2)], p0 & 3),
+                                              u4_at(a[c][(p0 + 1) >> 2], (p0 + 1) & 3), u4_at(a[c][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
+#pragma unroll
+                        for (int nt = 0; nt < NT; nt++) {
+                            mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
+                        }
+                    }
+                }
+#pragma unroll
+                for (int q = 0; q < PROJ_ENTRIES; q++) {
+                    if (end[q] > first[q]) {
+                        unsigned int w0q = (c >> 1) ? sg[q].y : sg[q].x;
+                        unsigned int w8q = (c >> 1) ? s8[q].y : s8[q].x;
+#pragma unroll
+                        for (int s = 0; s < 4; s++) {
+                            int sh0 = 15 - 2 * s - 8 * (c & 1);  // pair 2s of this chunk's half to bits 15 and 31
+                            unsigned int af[4] = {((w0q << sh0) & 0x80008000u) ^ al0[q], ((w8q << sh0) & 0x80008000u) ^ al8[q],
+                                                  ((w0q << (sh0 - 1)) & 0x80008000u) ^ al0[q],
+                                                  ((w8q << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
+#pragma unroll
+                            for (int nt = 0; nt < NT; nt++) {
+                                if (end[q] <= rowBase + 8 * nt || first[q] >= rowBase + 8 * nt + 8) {
+                                    continue;  // the entry has no row in this n-tile
+                                }
+                                int row = rowBase + 8 * nt + g;
+                                bool mine = row >= first[q] && row < end[q];
+                                mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
+                            }
+                        }
                     }
                 }
             }
