@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -387,23 +388,22 @@ public final class CudaBackend implements Backend {
      */
     private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
                               List<Integer> which) {
-        List<Long> entries = new ArrayList<>();
+        LongStream.Builder entries = LongStream.builder();
         int[] first = new int[ws.length];
         int[] count = new int[ws.length];
+        int total = 0;
         for (int k : which) {
-            first[k] = entries.size() / 4;
+            first[k] = total;
             for (DeltaSegment seg : segments) {
                 CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
-                if (d != null) {
-                    for (CudaDeltaWeight.Plane p : d.planes()) {
-                        entries.addAll(List.of(p.words().address(), p.scales().address(), (long) seg.firstRow(),
-                                (long) seg.rowCount()));
-                    }
+                for (CudaDeltaWeight.Plane p : d == null ? List.<CudaDeltaWeight.Plane>of() : d.planes()) {
+                    entries.add(p.words().address()).add(p.scales().address()).add(seg.firstRow()).add(seg.rowCount());
+                    total++;
                 }
             }
-            count[k] = entries.size() / 4 - first[k];
+            count[k] = total - first[k];
         }
-        long entriesAt = entries.isEmpty() ? 0L : projEntries.upload(entries.stream().mapToLong(Long::longValue).toArray());
+        long entriesAt = total == 0 ? 0L : projEntries.upload(entries.build().toArray());
         int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
         for (int at = 0; at < which.size(); ) {

@@ -8,6 +8,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Consumer;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
@@ -34,25 +35,22 @@ final class HostStaging implements AutoCloseable {
 
     /** Queues a copy of {@code values} to {@code dst}. */
     void copy(CUdeviceptr dst, int[] values) {
-        long n = (long) values.length * Integer.BYTES;
-        long at = reserve(n);
-        if (at < 0) {
-            cuMemcpyHtoD(dst, Pointer.to(values), n);
-            return;
-        }
-        bytes.slice((int) at, (int) n).order(ByteOrder.nativeOrder()).asIntBuffer().put(values);
-        cuMemcpyHtoDAsync(dst, ring.withByteOffset(at), n, null);
+        copy(dst, Pointer.to(values), (long) values.length * Integer.BYTES, at -> at.asIntBuffer().put(values));
     }
 
     /** Queues a copy of {@code values} to {@code dst}. */
     void copy(CUdeviceptr dst, long[] values) {
-        long n = (long) values.length * Long.BYTES;
+        copy(dst, Pointer.to(values), (long) values.length * Long.BYTES, at -> at.asLongBuffer().put(values));
+    }
+
+    /** {@code fill} writes the n bytes into their ring region; {@code direct} is the synchronous fallback's source. */
+    private void copy(CUdeviceptr dst, Pointer direct, long n, Consumer<ByteBuffer> fill) {
         long at = reserve(n);
         if (at < 0) {
-            cuMemcpyHtoD(dst, Pointer.to(values), n);
+            cuMemcpyHtoD(dst, direct, n);
             return;
         }
-        bytes.slice((int) at, (int) n).order(ByteOrder.nativeOrder()).asLongBuffer().put(values);
+        fill.accept(bytes.slice((int) at, (int) n).order(ByteOrder.nativeOrder()));
         cuMemcpyHtoDAsync(dst, ring.withByteOffset(at), n, null);
     }
 
