@@ -12,6 +12,8 @@
 #                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json, its Medusa part reading
 #                                          the bundled fixtures' heads; GPU_BENCH_ARGS adds
 #                                          options, e.g. "--layers 8 --steps 5").
+#   gpu-worker/gpu/run.sh profile OUT_DIR  on the GPU machine: Nsight Compute's time and DRAM bytes of every kernel of
+#                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options)
 # docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
 # default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
 set -euo pipefail
@@ -149,8 +151,31 @@ run_tests() {
     say "GPU benchmark done: $bench_log and $out/gpu-*.json" 2>&1 | tee -a "$bench_log"
 }
 
+# Nsight Compute's per-kernel time and DRAM traffic over a short benchmark (no tests): OUT_DIR/kernels.csv, one line
+# per launch. PROFILE_ARGS picks the benchmark's options (default: 2 layers, 1 timed step).
+profile() {
+    local out="$1"
+    mkdir -p "$out"
+    out="$(cd "$out" && pwd)"
+    [ -f "$bundle" ] || die "$bundle is missing: run 'gpu-worker/gpu/run.sh prepare' first"
+    local ncu="${NCU:-/usr/local/cuda/bin/ncu}"
+    [ -x "$ncu" ] || die "Nsight Compute not found at $ncu (set NCU)"
+    local dist
+    dist="$(mktemp -d)"
+    tar -C "$dist" -xzf "$bundle" || die "unpacking $bundle"
+    # shellcheck disable=SC2086  # PROFILE_ARGS is a list of options
+    "$ncu" --csv --print-units base --cache-control none --clock-control none --kernel-name-base function --kernel-name 'regex:^(?!fill_random)' \
+        --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__registers_per_thread,sm__warps_active.avg.pct_of_peak_sustained_active,launch__grid_size \
+        "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" \
+        ${PROFILE_ARGS:---layers 2 --steps 1} > "$out/kernels.csv" 2> "$out/profile.log" || { rm -rf "$dist"; die "ncu failed; see $out/profile.log"; }
+    rm -rf "$dist"
+    say "profile done: $out/kernels.csv"
+}
+
 case "${1:-}" in
     prepare) prepare ;;
+    profile) [ -n "${2:-}" ] || die "usage: run.sh profile OUT_DIR"; profile "$2" ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
     ""|-h|--help) sed -n '2,15p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;

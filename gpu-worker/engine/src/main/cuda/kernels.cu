@@ -73,6 +73,33 @@ __device__ __forceinline__ float warp_sum(float v) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Block-wide reductions for blocks of exactly BLOCK_THREADS threads (row-wise kernels, sampling).
+
+#define BLOCK_THREADS 1024
+
+struct ReduceSum { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
+struct ReduceMin { template <typename T> __device__ T operator()(T a, T b) const { return b < a ? b : a; } };
+struct ReduceMax { template <typename T> __device__ T operator()(T a, T b) const { return b > a ? b : a; } };
+
+// Every thread of the block gets op over all threads' v. scratch: 32 values (BLOCK_THREADS / 32).
+template <typename T, typename Op>
+__device__ T block_reduce(T v, Op op, T* scratch) {
+    for (int o = 16; o > 0; o >>= 1) {
+        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    }
+    __syncthreads();  // the previous reduction's readers are done with scratch
+    if ((threadIdx.x & 31) == 0) {
+        scratch[threadIdx.x >> 5] = v;
+    }
+    __syncthreads();
+    v = scratch[threadIdx.x & 31];
+    for (int o = 16; o > 0; o >>= 1) {
+        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    }
+    return v;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Sign planes. A plane's words come in one of two layouts (the planes table's third column says which):
 //  SIGNS_ARTIFACT: as the artifact packs them, bit c % 32 of word [j, c / 32] is column c's sign (1 = +1);
 //  SIGNS_TENSOR:   for the tensor-core projection (proj_*; cols a multiple of 256): per row j and 256-column
@@ -267,9 +294,17 @@ __device__ __forceinline__ unsigned int u4_at(const uint4& u, int i) {
     return i == 0 ? u.x : i == 1 ? u.y : i == 2 ? u.z : u.w;
 }
 
+// Rows g and g + 8 of W's 64-column chunk at col, as thread (g, t) holds them: columns 16t .. 16t + 15 of each.
+__device__ __forceinline__ void load_w_chunk(uint4 (&a)[4], const unsigned short* w0, const unsigned short* w8, long long col) {
+    a[0] = __ldg(reinterpret_cast<const uint4*>(w0 + col));
+    a[1] = __ldg(reinterpret_cast<const uint4*>(w0 + col + 8));
+    a[2] = __ldg(reinterpret_cast<const uint4*>(w8 + col));
+    a[3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
+}
+
 // PROJ_ENTRIES: sign entries whose words a warp loads ahead, per pass over a column group (fewer with more
 // n-tiles, which hold more registers).
-template <bool BF16, int NT, int PROJ_ENTRIES = NT == 4 ? 2 : 4>
+template <bool BF16, int NT, int PROJ_ENTRIES>
 __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
     __shared__ float partial[PROJ_WARPS][NT][4][32];
@@ -299,113 +334,115 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     const int eFirst = pw.firstEntry;
     const int eEnd = pw.firstEntry + pw.entryCount;
     for (int grp = gFirst; grp < gEnd; grp++) {
-        uint4 a[4][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+        // A column group in two halves of 128 columns (chunks 2h, 2h + 1), few enough registers that two blocks
+        // share a multiprocessor: twice the warps waiting on memory beat twice the loads in flight per warp.
 #pragma unroll
-        for (int c = 0; c < 4; c++) {
-            long long col = 256LL * grp + 64 * c;
-            a[c][0] = __ldg(reinterpret_cast<const uint4*>(w0 + col));
-            a[c][1] = __ldg(reinterpret_cast<const uint4*>(w0 + col + 8));
-            a[c][2] = __ldg(reinterpret_cast<const uint4*>(w8 + col));
-            a[c][3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
-        }
-        // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each
-        // pass first loads its entries' sign words for the whole group (both rows, both words) and scales, so
-        // their latency overlaps instead of stalling every chunk.
-        for (int e0 = eFirst; e0 == eFirst || e0 < eEnd; e0 += PROJ_ENTRIES) {
-            uint2 sg[PROJ_ENTRIES];   // row g's two words
-            uint2 s8[PROJ_ENTRIES];   // row g + 8's
-            unsigned int al0[PROJ_ENTRIES];
-            unsigned int al8[PROJ_ENTRIES];
-            int first[PROJ_ENTRIES];
-            int end[PROJ_ENTRIES];
-            unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
+        for (int h = 0; h < 2; h++) {
+            uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
 #pragma unroll
-            for (int q = 0; q < PROJ_ENTRIES; q++) {
-                int e = e0 + q;
-                first[q] = 0;
-                end[q] = 0;
-                if (e < eEnd) {
-                    first[q] = (int) entries[4 * e + 2];
-                    end[q] = first[q] + (int) entries[4 * e + 3];
-                }
-                if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
-                    const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
-                    const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                    long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
-                    sg[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt));
-                    s8[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt + 64LL * groups));
-                    al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
-                    al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
-                    al0[q] |= al0[q] << 16;
-                    al8[q] |= al8[q] << 16;
-#pragma unroll
-                    for (int nt = 0; nt < NT; nt++) {
-                        tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
-                    }
-                } else {
-                    end[q] = first[q];  // no row of this pass
-                    sg[q] = s8[q] = make_uint2(0u, 0u);
-                    al0[q] = al8[q] = 0u;
-                }
+            for (int c2 = 0; c2 < 2; c2++) {
+                load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
             }
-#pragma unroll
-            for (int c = 0; c < 4; c++) {
-                int col = 256 * grp + 64 * c + 16 * t;
-                unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
-                unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
-#pragma unroll
-                for (int nt = 0; nt < NT; nt++) {
-                    if (!((tiles >> nt) & 1u)) {
-                        continue;
-                    }
-                    int row = rowBase + 8 * nt + g;
-                    float xv[16];
-#pragma unroll
-                    for (int q = 0; q < 4; q++) {
-                        float4 f = row < rows ? __ldg(reinterpret_cast<const float4*>(x + (long long) row * in + col) + q)
-                                              : make_float4(0.f, 0.f, 0.f, 0.f);
-                        xv[4 * q] = f.x; xv[4 * q + 1] = f.y; xv[4 * q + 2] = f.z; xv[4 * q + 3] = f.w;
-                    }
-#pragma unroll
-                    for (int s = 0; s < 4; s++) {
-                        bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
-                        bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
-                        bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
-                        bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
-                    }
-                }
-                if (e0 == eFirst) {
-#pragma unroll
-                    for (int s = 0; s < 4; s++) {
-                        // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
-                        int p0 = 2 * s;
-                        unsigned int af[4] = {u4_at(a[c][p0 >> 2], p0 & 3), u4_at(a[c][2 + (p0 >> 2)], p0 & 3),
-                                              u4_at(a[c][(p0 + 1) >> 2], (p0 + 1) & 3), u4_at(a[c][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
-#pragma unroll
-                        for (int nt = 0; nt < NT; nt++) {
-                            mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
-                        }
-                    }
-                }
+            // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each
+            // pass first loads its entries' sign words for the half (rows g and g + 8) and scales, so their latency
+            // overlaps instead of stalling every chunk.
+            constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;  // array sizes
+            for (int e0 = eFirst; e0 == eFirst || (PROJ_ENTRIES > 0 && e0 < eEnd); e0 += PE) {
+                unsigned int sg[PE];  // row g's word for this half
+                unsigned int s8[PE];  // row g + 8's
+                unsigned int al0[PE];
+                unsigned int al8[PE];
+                int first[PE];
+                int end[PE];
+                unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
 #pragma unroll
                 for (int q = 0; q < PROJ_ENTRIES; q++) {
-                    if (end[q] > first[q]) {
-                        unsigned int w0q = (c >> 1) ? sg[q].y : sg[q].x;
-                        unsigned int w8q = (c >> 1) ? s8[q].y : s8[q].x;
+                    int e = e0 + q;
+                    first[q] = 0;
+                    end[q] = 0;
+                    if (e < eEnd) {
+                        first[q] = (int) entries[4 * e + 2];
+                        end[q] = first[q] + (int) entries[4 * e + 3];
+                    }
+                    if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
+                        const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
+                        const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
+                        long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2 + h;
+                        sg[q] = __ldg(words + wAt);
+                        s8[q] = __ldg(words + wAt + 64LL * groups);
+                        al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
+                        al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
+                        al0[q] |= al0[q] << 16;
+                        al8[q] |= al8[q] << 16;
+#pragma unroll
+                        for (int nt = 0; nt < NT; nt++) {
+                            tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
+                        }
+                    } else {
+                        end[q] = first[q];  // no row of this pass
+                        sg[q] = s8[q] = 0u;
+                        al0[q] = al8[q] = 0u;
+                    }
+                }
+#pragma unroll
+                for (int c2 = 0; c2 < 2; c2++) {
+                    int c = 2 * h + c2;
+                    int col = 256 * grp + 64 * c + 16 * t;
+                    unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
+                    unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
+#pragma unroll
+                    for (int nt = 0; nt < NT; nt++) {
+                        if (!((tiles >> nt) & 1u)) {
+                            continue;
+                        }
+                        int row = rowBase + 8 * nt + g;
+                        float xv[16];
+#pragma unroll
+                        for (int q = 0; q < 4; q++) {
+                            float4 f = row < rows ? __ldg(reinterpret_cast<const float4*>(x + (long long) row * in + col) + q)
+                                                  : make_float4(0.f, 0.f, 0.f, 0.f);
+                            xv[4 * q] = f.x; xv[4 * q + 1] = f.y; xv[4 * q + 2] = f.z; xv[4 * q + 3] = f.w;
+                        }
 #pragma unroll
                         for (int s = 0; s < 4; s++) {
-                            int sh0 = 15 - 2 * s - 8 * (c & 1);  // pair 2s of this chunk's half to bits 15 and 31
-                            unsigned int af[4] = {((w0q << sh0) & 0x80008000u) ^ al0[q], ((w8q << sh0) & 0x80008000u) ^ al8[q],
-                                                  ((w0q << (sh0 - 1)) & 0x80008000u) ^ al0[q],
-                                                  ((w8q << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
+                            bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
+                            bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
+                            bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
+                            bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
+                        }
+                    }
+                    if (e0 == eFirst) {
+#pragma unroll
+                        for (int s = 0; s < 4; s++) {
+                            // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
+                            int p0 = 2 * s;
+                            unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
+                                                  u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
+                                                  u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
 #pragma unroll
                             for (int nt = 0; nt < NT; nt++) {
-                                if (end[q] <= rowBase + 8 * nt || first[q] >= rowBase + 8 * nt + 8) {
-                                    continue;  // the entry has no row in this n-tile
+                                mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
+                            }
+                        }
+                    }
+#pragma unroll
+                    for (int q = 0; q < PROJ_ENTRIES; q++) {
+                        if (end[q] > first[q]) {
+#pragma unroll
+                            for (int s = 0; s < 4; s++) {
+                                int sh0 = 15 - 2 * s - 8 * c2;  // pair 2s of this chunk to bits 15 and 31
+                                unsigned int af[4] = {((sg[q] << sh0) & 0x80008000u) ^ al0[q], ((s8[q] << sh0) & 0x80008000u) ^ al8[q],
+                                                      ((sg[q] << (sh0 - 1)) & 0x80008000u) ^ al0[q],
+                                                      ((s8[q] << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
+#pragma unroll
+                                for (int nt = 0; nt < NT; nt++) {
+                                    if (end[q] <= rowBase + 8 * nt || first[q] >= rowBase + 8 * nt + 8) {
+                                        continue;  // the entry has no row in this n-tile
+                                    }
+                                    int row = rowBase + 8 * nt + g;
+                                    bool mine = row >= first[q] && row < end[q];
+                                    mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
                                 }
-                                int row = rowBase + 8 * nt + g;
-                                bool mine = row >= first[q] && row < end[q];
-                                mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
                             }
                         }
                     }
@@ -438,24 +475,35 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     }
 }
 
-// Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight.
-#define PROJ_KERNEL(NAME, BF16, NT)                                                                                   \
-    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS) NAME(                                              \
+// Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight. ENTRIES:
+// sign entries a warp loads ahead per pass (0: the base term alone, for steps without tenants, whose fewer
+// registers let more blocks share a multiprocessor); MIN_BLOCKS: blocks per multiprocessor the registers must
+// allow. Measured on the H100, a 7B layer's four projections: 1 row without tenants 173 µs at one block per
+// multiprocessor, 143 at two in the base kernel (floor 135); 8 rows over 8 tenants 536 → 413 µs (two blocks; more
+// spill or lose the sign words loaded ahead).
+#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS)                                                             \
+    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS) NAME(                                  \
             const float* x, int rows, int in, const unsigned long long* entries, const void* w0, float* out0,           \
             int outDim0, int first0, int count0, const void* w1, float* out1, int outDim1, int first1, int count1,     \
             const void* w2, float* out2, int outDim2, int first2, int count2) {                                         \
         ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                              \
                       : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                \
                                         : ProjWeight{w2, out2, outDim2, first2, count2};                               \
-        proj_body<BF16, NT>(pw, x, rows, in, entries);                                                                \
+        proj_body<BF16, NT, ENTRIES>(pw, x, rows, in, entries);                                                       \
     }
 
-PROJ_KERNEL(proj_f16_n1, false, 1)
-PROJ_KERNEL(proj_f16_n2, false, 2)
-PROJ_KERNEL(proj_f16_n4, false, 4)
-PROJ_KERNEL(proj_bf16_n1, true, 1)
-PROJ_KERNEL(proj_bf16_n2, true, 2)
-PROJ_KERNEL(proj_bf16_n4, true, 4)
+PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2)
+PROJ_KERNEL(proj_f16_n2, false, 2, 4, 2)
+PROJ_KERNEL(proj_f16_n4, false, 4, 2, 2)
+PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2)
+PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2)
+PROJ_KERNEL(proj_bf16_n4, true, 4, 2, 2)
+PROJ_KERNEL(proj_f16_n1_base, false, 1, 0, 2)
+PROJ_KERNEL(proj_f16_n2_base, false, 2, 0, 2)
+PROJ_KERNEL(proj_f16_n4_base, false, 4, 0, 2)
+PROJ_KERNEL(proj_bf16_n1_base, true, 1, 0, 2)
+PROJ_KERNEL(proj_bf16_n2_base, true, 2, 0, 2)
+PROJ_KERNEL(proj_bf16_n4_base, true, 4, 0, 2)
 
 // ---------------------------------------------------------------------------------------------------------
 // Row-wise ops.
@@ -474,38 +522,66 @@ extern "C" __global__ void embed_f32(const void* t, const int* tok, int dim, flo
 extern "C" __global__ void embed_f16(const void* t, const int* tok, int dim, float* out) { embed_body<DT_F16>(t, tok, dim, out); }
 extern "C" __global__ void embed_bf16(const void* t, const int* tok, int dim, float* out) { embed_body<DT_BF16>(t, tok, dim, out); }
 
-// out[r] = gain ⊙ x[r] / sqrt(mean(x[r]²) + eps); grid: rows, block: 256
+// Four consecutive elements from element i of a gain or bias in its dtype (i a multiple of 4).
 template <int DT>
-__device__ __forceinline__ void rmsnorm_body(const float* x, const void* gain, float eps, int dim, float* out) {
-    __shared__ float partial[32];
-    const float* xr = x + (long long) blockIdx.x * dim;
+__device__ __forceinline__ float4 load_four(const void* __restrict__ w, long long i) {
+    if (DT == DT_F32) {
+        return __ldg(reinterpret_cast<const float4*>(static_cast<const float*>(w) + i));
+    }
+    uint2 u = __ldg(reinterpret_cast<const uint2*>(static_cast<const unsigned short*>(w) + i));
+    float4 o;
+    unpack_halves(u.x, o.x, o.y, DT == DT_BF16);
+    unpack_halves(u.y, o.z, o.w, DT == DT_BF16);
+    return o;
+}
+
+// out[r] = gain ⊙ x[r] / sqrt(mean(x[r]²) + eps), after x[r] += addend[r] when addend is not null (the residual
+// connection fused in; out may be addend: a thread reads an element before it writes it); grid: rows, block:
+// BLOCK_THREADS. A row of 4096 is one float4 per thread: the loads of a row are all in flight at once (one thread
+// walking a row's elements one after another took 12 µs on the H100, a quarter of a 1-row layer's small kernels).
+template <int DT>
+__device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, const void* __restrict__ gain, float eps,
+                                             int dim, float* out) {
+    __shared__ float scratch[32];
+    float* xr = x + (long long) blockIdx.x * dim;
+    const float* ar = addend == nullptr ? nullptr : addend + (long long) blockIdx.x * dim;
+    float* o = out + (long long) blockIdx.x * dim;
+    bool four = (dim & 3) == 0;  // rows and gains then 16- and 8-byte aligned
     float s = 0.f;
-    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
-        s = fmaf(xr[i], xr[i], s);
-    }
-    s = warp_sum(s);
-    if ((threadIdx.x & 31) == 0) {
-        partial[threadIdx.x >> 5] = s;
-    }
-    __syncthreads();
-    if (threadIdx.x < 32) {
-        float t = threadIdx.x < (blockDim.x >> 5) ? partial[threadIdx.x] : 0.f;
-        t = warp_sum(t);
-        if (threadIdx.x == 0) {
-            partial[0] = t;
+    if (four) {
+        for (int i = 4 * threadIdx.x; i < dim; i += 4 * BLOCK_THREADS) {
+            float4 v = *reinterpret_cast<const float4*>(xr + i);
+            if (ar != nullptr) {
+                float4 d = *reinterpret_cast<const float4*>(ar + i);
+                v = make_float4(v.x + d.x, v.y + d.y, v.z + d.z, v.w + d.w);
+                *reinterpret_cast<float4*>(xr + i) = v;
+            }
+            s = fmaf(v.x, v.x, fmaf(v.y, v.y, fmaf(v.z, v.z, fmaf(v.w, v.w, s))));
+        }
+    } else {
+        for (int i = threadIdx.x; i < dim; i += BLOCK_THREADS) {
+            float v = ar == nullptr ? xr[i] : (xr[i] = xr[i] + ar[i]);
+            s = fmaf(v, v, s);
         }
     }
-    __syncthreads();
-    float inv = 1.0f / sqrtf(partial[0] / dim + eps);
-    float* o = out + (long long) blockIdx.x * dim;
-    for (int i = threadIdx.x; i < dim; i += blockDim.x) {
-        o[i] = load_one<DT>(gain, i) * (xr[i] * inv);
+    float inv = 1.0f / sqrtf(block_reduce(s, ReduceSum(), scratch) / dim + eps);
+    if (four) {
+        for (int i = 4 * threadIdx.x; i < dim; i += 4 * BLOCK_THREADS) {
+            float4 v = *reinterpret_cast<const float4*>(xr + i);
+            float4 g = load_four<DT>(gain, i);
+            *reinterpret_cast<float4*>(o + i) = make_float4(g.x * (v.x * inv), g.y * (v.y * inv), g.z * (v.z * inv),
+                                                            g.w * (v.w * inv));
+        }
+    } else {
+        for (int i = threadIdx.x; i < dim; i += BLOCK_THREADS) {
+            o[i] = load_one<DT>(gain, i) * (xr[i] * inv);
+        }
     }
 }
 
-extern "C" __global__ void rmsnorm_f32(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F32>(x, g, eps, dim, out); }
-extern "C" __global__ void rmsnorm_f16(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F16>(x, g, eps, dim, out); }
-extern "C" __global__ void rmsnorm_bf16(const float* x, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_BF16>(x, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F32>(x, a, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F16>(x, a, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out); }
 
 // table[r] = [cos(pos[r]·invFreq), sin(pos[r]·invFreq)], the angle one float32 product; grid: rows
 extern "C" __global__ void rotary_table(const float* invFreq, const int* positions, int half, float* table) {
@@ -518,13 +594,16 @@ extern "C" __global__ void rotary_table(const float* invFreq, const int* positio
     }
 }
 
-// Rotate-half RoPE in place on every head of x: [rows, cols]; grid: rows
-extern "C" __global__ void rope(float* x, int cols, int headDim, const float* table) {
+// Rotate-half RoPE in place on every head of q: [rows, qCols] (blockIdx.y 0) and k: [rows, kCols] (1), one launch
+// for both; grid: (rows, 2), block: BLOCK_THREADS.
+extern "C" __global__ void rope(float* __restrict__ q, int qCols, float* __restrict__ k, int kCols, int headDim,
+                                const float* __restrict__ table) {
+    int cols = blockIdx.y == 0 ? qCols : kCols;
     int half = headDim >> 1;
-    float* xr = x + (long long) blockIdx.x * cols;
+    float* xr = (blockIdx.y == 0 ? q : k) + (long long) blockIdx.x * cols;
     const float* t = table + (long long) blockIdx.x * headDim;
     int pairs = cols >> 1;
-    for (int p = threadIdx.x; p < pairs; p += blockDim.x) {
+    for (int p = threadIdx.x; p < pairs; p += BLOCK_THREADS) {
         int head = p / half;
         int i = p - head * half;
         float* h = xr + head * headDim;
@@ -592,13 +671,22 @@ extern "C" __global__ void scatter_rows(const float* src, const int* idx, int co
 // ---------------------------------------------------------------------------------------------------------
 // Paged KV cache. Per layer, keys and values are [slots, kvDim] f32.
 
-// keys[slots[r]] = k[r], values[slots[r]] = v[r]; grid: rows
-extern "C" __global__ void write_kv(const float* k, const float* v, const int* slots, int kvDim, float* keys, float* values) {
+// keys[slots[r]] = k[r], values[slots[r]] = v[r]; grid: rows, block: BLOCK_THREADS (a row of 4096 in one float4
+// per thread when kvDim % 4 == 0).
+extern "C" __global__ void write_kv(const float* __restrict__ k, const float* __restrict__ v, const int* __restrict__ slots,
+                                    int kvDim, float* __restrict__ keys, float* __restrict__ values) {
     long long dst = (long long) slots[blockIdx.x] * kvDim;
     long long src = (long long) blockIdx.x * kvDim;
-    for (int d = threadIdx.x; d < kvDim; d += blockDim.x) {
-        keys[dst + d] = k[src + d];
-        values[dst + d] = v[src + d];
+    if ((kvDim & 3) == 0) {
+        for (int d = 4 * threadIdx.x; d < kvDim; d += 4 * BLOCK_THREADS) {
+            *reinterpret_cast<float4*>(keys + dst + d) = *reinterpret_cast<const float4*>(k + src + d);
+            *reinterpret_cast<float4*>(values + dst + d) = *reinterpret_cast<const float4*>(v + src + d);
+        }
+    } else {
+        for (int d = threadIdx.x; d < kvDim; d += BLOCK_THREADS) {
+            keys[dst + d] = k[src + d];
+            values[dst + d] = v[src + d];
+        }
     }
 }
 
@@ -618,7 +706,21 @@ extern "C" __global__ void copy_kv(float* keys, float* values, long long layerSt
 }
 
 #define ATTN_WARPS 4
+#define ATTN_KEYS 4
 #define ATTN_MAX_HEAD_DIM 256
+
+// Whether chunk row i of a tree sees chunk row j (j < 0: a cached position, seen by all): j is i or an ancestor.
+__device__ __forceinline__ bool tree_sees(const int* parents, int i, int j) {
+    if (j < 0 || j == i) {
+        return true;
+    }
+    for (int p = parents[i]; p >= j; p = parents[p]) {
+        if (p == j) {
+            return true;
+        }
+    }
+    return false;
+}
 
 // Causal grouped-query attention over the paged cache, one block per (head, row, key split), its warps taking
 // every ATTN_WARPS-th key of the split's splitKeys keys with an online softmax (running max m, sum l, weighted
@@ -660,41 +762,55 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
     float m = -INFINITY;
     float l = 0.f;
     int end = min(visible, (blockIdx.z + 1) * splitKeys);
-    for (int t = blockIdx.z * splitKeys + warp; t < end; t += ATTN_WARPS) {
-        int j = t - start;
-        if (parents != nullptr && j >= 0 && j != i) {
-            bool ancestor = false;
-            for (int p = parents[i]; p >= j; p = parents[p]) {
-                if (p == j) {
-                    ancestor = true;
-                    break;
-                }
-            }
-            if (!ancestor) {
-                continue;
-            }
-        }
-        long long slot = (long long) table[t / blockSize] * blockSize + t % blockSize;
-        const float* kr = keys + slot * kvDim + kvOff;
-        const float* vr = values + slot * kvDim + kvOff;
-        float dot = 0.f;
+    // ATTN_KEYS keys at a time per warp (t, t + ATTN_WARPS, ...): their loads are in flight together, where one
+    // key at a time left a 1-row step's attention waiting on memory latency.
+    for (int t0 = blockIdx.z * splitKeys + warp; t0 < end; t0 += ATTN_WARPS * ATTN_KEYS) {
+        float kv[ATTN_KEYS][per];
+        float vv[ATTN_KEYS][per];
+        float s[ATTN_KEYS];
 #pragma unroll
-        for (int k = 0; k < per; k++) {
-            int d = lane + 32 * k;
-            if (d < headDim) {
-                dot = fmaf(qv[k], kr[d], dot);
+        for (int u = 0; u < ATTN_KEYS; u++) {
+            int t = t0 + u * ATTN_WARPS;
+            bool seen = t < end && (parents == nullptr || tree_sees(parents, i, t - start));
+            s[u] = seen ? 0.f : -INFINITY;
+            long long slot = seen ? (long long) table[t / blockSize] * blockSize + t % blockSize : 0;
+            const float* kr = keys + slot * kvDim + kvOff;
+            const float* vr = values + slot * kvDim + kvOff;
+#pragma unroll
+            for (int k = 0; k < per; k++) {
+                int d = lane + 32 * k;
+                bool load = seen && d < headDim;
+                kv[u][k] = load ? kr[d] : 0.f;
+                vv[u][k] = load ? vr[d] : 0.f;
             }
         }
-        float s = warp_sum(dot) * scale;
-        float mNew = fmaxf(m, s);
+        float mNew = m;
+#pragma unroll
+        for (int u = 0; u < ATTN_KEYS; u++) {
+            float dot = 0.f;
+#pragma unroll
+            for (int k = 0; k < per; k++) {
+                dot = fmaf(qv[k], kv[u][k], dot);
+            }
+            s[u] = s[u] == -INFINITY ? -INFINITY : warp_sum(dot) * scale;
+            mNew = fmaxf(mNew, s[u]);
+        }
+        if (mNew == -INFINITY) {
+            continue;  // no key of this run is seen, and none before it
+        }
         float correction = expf(m - mNew);
-        float p = expf(s - mNew);
-        l = l * correction + p;
+        l *= correction;
 #pragma unroll
         for (int k = 0; k < per; k++) {
-            int d = lane + 32 * k;
-            if (d < headDim) {
-                acc[k] = acc[k] * correction + p * vr[d];
+            acc[k] *= correction;
+        }
+#pragma unroll
+        for (int u = 0; u < ATTN_KEYS; u++) {
+            float p = s[u] == -INFINITY ? 0.f : expf(s[u] - mNew);
+            l += p;
+#pragma unroll
+            for (int k = 0; k < per; k++) {
+                acc[k] = fmaf(p, vv[u][k], acc[k]);
             }
         }
         m = mNew;
@@ -738,28 +854,44 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
     }
 }
 
-// Merges the key splits of attention: out = Σ_s acc_s · e^(m_s − M) / Σ_s l_s · e^(m_s − M); grid: (heads, rows)
-extern "C" __global__ void attention_combine(const float* partial, int splits, int heads, int headDim, float* out) {
-    int h = blockIdx.x;
-    int r = blockIdx.y;
-    const float* p = partial + ((long long) r * heads + h) * splits * (headDim + 2);
-    float mAll = -INFINITY;
-    for (int s = 0; s < splits; s++) {
-        mAll = fmaxf(mAll, p[s * (headDim + 2) + headDim]);
+#define COMBINE_THREADS BLOCK_THREADS
+
+// Merges the key splits of attention: out = Σ_s acc_s · e^(m_s − M) / Σ_s l_s · e^(m_s − M); grid: (heads, rows),
+// block: COMBINE_THREADS. The splits' weights e^(m_s − M) go through shared memory COMBINE_THREADS at a time, so
+// a thread's sum over splits is independent loads rather than a chain.
+extern "C" __global__ void attention_combine(const float* __restrict__ partial, int splits, int heads, int headDim,
+                                             float* __restrict__ out) {
+    __shared__ float scratch[32];
+    __shared__ float weight[COMBINE_THREADS];
+    int stride = headDim + 2;
+    const float* p = partial + ((long long) blockIdx.y * heads + blockIdx.x) * splits * stride;
+    float mx = -INFINITY;
+    for (int s = threadIdx.x; s < splits; s += COMBINE_THREADS) {
+        mx = fmaxf(mx, p[s * stride + headDim]);
     }
+    float mAll = block_reduce(mx, ReduceMax(), scratch);
+    float v[ATTN_MAX_HEAD_DIM / COMBINE_THREADS + 1] = {};
     float total = 0.f;
-    for (int s = 0; s < splits; s++) {
-        float m = p[s * (headDim + 2) + headDim];
-        total += m == -INFINITY ? 0.f : p[s * (headDim + 2) + headDim + 1] * expf(m - mAll);
-    }
-    float* o = out + (long long) r * heads * headDim + h * headDim;
-    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
-        float v = 0.f;
-        for (int s = 0; s < splits; s++) {
-            float m = p[s * (headDim + 2) + headDim];
-            v += m == -INFINITY ? 0.f : p[s * (headDim + 2) + d] * expf(m - mAll);
+    for (int from = 0; from < splits; from += COMBINE_THREADS) {
+        int s = from + threadIdx.x;
+        float m = s < splits ? p[s * stride + headDim] : -INFINITY;  // -inf: a split that saw no key weighs 0
+        float w = m == -INFINITY ? 0.f : expf(m - mAll);
+        __syncthreads();  // the previous run's readers are done with weight
+        weight[threadIdx.x] = w;
+        total += w == 0.f ? 0.f : w * p[s * stride + headDim + 1];
+        __syncthreads();
+        int run = min(COMBINE_THREADS, splits - from);
+        for (int d = threadIdx.x, k = 0; d < headDim; d += COMBINE_THREADS, k++) {
+#pragma unroll 8
+            for (int u = 0; u < run; u++) {
+                v[k] = fmaf(p[(from + u) * stride + d], weight[u], v[k]);
+            }
         }
-        o[d] = v / total;
+    }
+    total = block_reduce(total, ReduceSum(), scratch);
+    float* o = out + (long long) blockIdx.y * heads * headDim + blockIdx.x * headDim;
+    for (int d = threadIdx.x, k = 0; d < headDim; d += COMBINE_THREADS, k++) {
+        o[d] = v[k] / total;
     }
 }
 
@@ -801,31 +933,9 @@ extern "C" __global__ void fill_random_u32(unsigned int* dst, long long n, unsig
 // double bits. weights: [rows, vocab] scratch. tokens[r]: the token, or -1 when the row holds NaN or +inf or
 // its largest logit is not finite (the host refuses those rows).
 
-#define SAMPLE_THREADS 1024
+#define SAMPLE_THREADS BLOCK_THREADS
 #define SAMPLE_WARPS (SAMPLE_THREADS / 32)
 #define SAMPLE_ONE_BITS 0x3f800000  // 1.0f, the largest weight
-
-struct SampleSum { template <typename T> __device__ T operator()(T a, T b) const { return a + b; } };
-struct SampleMin { template <typename T> __device__ T operator()(T a, T b) const { return b < a ? b : a; } };
-struct SampleMax { template <typename T> __device__ T operator()(T a, T b) const { return b > a ? b : a; } };
-
-// Every thread of the block gets op over all threads' v. scratch: SAMPLE_WARPS values (SAMPLE_WARPS == 32).
-template <typename T, typename Op>
-__device__ T sample_reduce(T v, Op op, T* scratch) {
-    for (int o = 16; o > 0; o >>= 1) {
-        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
-    }
-    __syncthreads();  // the previous reduction's readers are done with scratch
-    if ((threadIdx.x & 31) == 0) {
-        scratch[threadIdx.x >> 5] = v;
-    }
-    __syncthreads();
-    v = scratch[threadIdx.x & 31];
-    for (int o = 16; o > 0; o >>= 1) {
-        v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
-    }
-    return v;
-}
 
 // The sum of v over the threads before this one (in thread order).
 template <typename T>
@@ -883,8 +993,8 @@ __device__ void sample_at_least(const float* w, int vocab, float t, SampleScratc
             c++;
         }
     }
-    mass = sample_reduce(m, SampleSum(), s.d);
-    count = sample_reduce(c, SampleSum(), s.i);
+    mass = block_reduce(m, ReduceSum(), s.d);
+    count = block_reduce(c, ReduceSum(), s.i);
 }
 
 // Mass of the weights > t, and how many equal t.
@@ -899,8 +1009,8 @@ __device__ void sample_tie_group(const float* w, int vocab, float t, SampleScrat
             c++;
         }
     }
-    above = sample_reduce(m, SampleSum(), s.d);
-    ties = sample_reduce(c, SampleSum(), s.i);
+    above = block_reduce(m, ReduceSum(), s.d);
+    ties = block_reduce(c, ReduceSum(), s.i);
 }
 
 #define SAMPLE_BY_COUNT 0     // count of weights >= t reaches target
@@ -960,7 +1070,7 @@ __device__ int sample_nth_equal(const float* w, int vocab, float t, int j, Sampl
             }
         }
     }
-    return sample_reduce(found, SampleMin(), s.i);
+    return block_reduce(found, ReduceMin(), s.i);
 }
 
 // The first index whose value is exactly v.
@@ -972,7 +1082,7 @@ __device__ int sample_first_equal(const float* x, int vocab, float v, SampleScra
             break;
         }
     }
-    return sample_reduce(found, SampleMin(), s.i);
+    return block_reduce(found, ReduceMin(), s.i);
 }
 
 // grid: rows, block: SAMPLE_THREADS
@@ -995,7 +1105,7 @@ sample_rows(const float* logits, int vocab, const long long* params, float* weig
         mx = fmaxf(mx, v);
     }
     bad = __syncthreads_or(bad);
-    mx = sample_reduce(mx, SampleMax(), s.f);
+    mx = block_reduce(mx, ReduceMax(), s.f);
     if (bad || !isfinite(mx)) {  // uniform over the block: every thread returns
         if (threadIdx.x == 0) {
             tokens[blockIdx.x] = -1;
@@ -1013,7 +1123,7 @@ sample_rows(const float* logits, int vocab, const long long* params, float* weig
             w[i] = x;
             total += x;
         }
-        total = sample_reduce(total, SampleSum(), s.d);  // its barrier also publishes w to the block
+        total = block_reduce(total, ReduceSum(), s.d);  // its barrier also publishes w to the block
         if (topK == 0 && topP == 1.0f) {
             // Index order: the first token whose cumulative weight passes the draw; the host's walk.
             double x = uniform * total;
@@ -1032,7 +1142,7 @@ sample_rows(const float* logits, int vocab, const long long* params, float* weig
                     break;
                 }
             }
-            token = sample_reduce(found, SampleMin(), s.i);
+            token = block_reduce(found, ReduceMin(), s.i);
             if (token == vocab) {
                 token = sample_first_equal(w, vocab, 1.0f, s);  // the host's fallback: the weights' argmax
             }
@@ -1063,7 +1173,7 @@ sample_rows(const float* logits, int vocab, const long long* params, float* weig
                         least = fminf(least, x);
                     }
                 }
-                t0 = sample_reduce(least, SampleMin(), s.f);
+                t0 = block_reduce(least, ReduceMin(), s.f);
                 sample_tie_group(w, vocab, t0, s, above0, ties0);
                 take0 = ties0;
             }

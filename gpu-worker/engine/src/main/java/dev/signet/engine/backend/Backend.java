@@ -81,6 +81,15 @@ public interface Backend extends AutoCloseable {
     /** {@code acc[r] += x[r]}: the residual connection. */
     void add(Activations acc, Activations x, int rows);
 
+    /**
+     * {@code acc[r] += x[r]}, then {@code out[r] = rmsNorm(acc[r])}: a residual connection and the norm that reads
+     * it, one op where a backend fuses them (a GPU saves a launch and a pass over acc). out may be x.
+     */
+    default void addRmsNorm(Activations acc, Activations x, Weight gain, float eps, int rows, Activations out) {
+        add(acc, x, rows);
+        rmsNorm(acc, gain, eps, rows, out);
+    }
+
     /** {@code x[r] += bias} in place, for every row: a linear layer's bias. x: [rows, n], bias: [1, n] */
     void addBias(Activations x, Weight bias, int rows);
 

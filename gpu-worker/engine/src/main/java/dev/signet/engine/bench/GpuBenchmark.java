@@ -33,6 +33,7 @@ public final class GpuBenchmark {
     private static final long COPY_BYTES = 2L << 30;  // the bandwidth probe copies 2 GiB
     private static final float EPS = 1e-5f;
     private static final int WARM_UP_STEPS = 3;
+    private static final int HOST_WARM_UP_STEPS = 40;  // once, before the cells: the JIT compiles the launch path
     private static final MedusaTree PLAIN = MedusaTree.chain(0);   // one node: a plain decode row
 
     /** The synthetic model's shape: Llama-2-7B's, with {@code layers} layers. */
@@ -133,6 +134,8 @@ public final class GpuBenchmark {
             for (int t = 0; t < max(TENANTS); t++) {
                 tenants.add(tenant(t));
             }
+            progress.printf("  warming up the host's launch path: %d steps of 8 rows over 8 tenants%n", HOST_WARM_UP_STEPS);
+            time(batch(8, PLAIN), 8, null, HOST_WARM_UP_STEPS);
             List<Cell> cells = new ArrayList<>();
             for (int rows : ROWS) {
                 for (int t : TENANTS) {
@@ -190,10 +193,15 @@ public final class GpuBenchmark {
 
     /**
      * Mean ms of one step of {@code batch}'s rows, the first {@code tenants} tenants spread over them, after
-     * WARM_UP_STEPS untimed steps (the JIT compiles the host's launch path); with {@code drafting}, each step ends with those heads run on one hidden row per sequence (the
-     * draft for the next step).
+     * WARM_UP_STEPS untimed steps (the cell's buffers and code paths; the JIT has compiled the host's launch path in the
+     * run's first HOST_WARM_UP_STEPS steps); with {@code drafting}, each step ends with those heads run on one hidden
+     * row per sequence (the draft for the next step).
      */
     double timeStep(TreeBatch batch, int tenants, MedusaHeads drafting) {
+        return time(batch, tenants, drafting, steps);
+    }
+
+    private double time(TreeBatch batch, int tenants, MedusaHeads drafting, int steps) {
         int rows = batch.rows();
         Step s = buffers(rows);
         float[] x = new float[rows * shape.hidden()];
@@ -314,19 +322,21 @@ public final class GpuBenchmark {
         backend.rotaryTable(model.invFreq(), layout.positions(), rows, s.rotary);
         for (int l = 0; l < layers.size(); l++) {
             Layer w = layers.get(l);
-            backend.rmsNorm(s.x, w.attnNorm(), EPS, rows, s.h);
+            if (l == 0) {
+                backend.rmsNorm(s.x, w.attnNorm(), EPS, rows, s.h);
+            } else {  // the previous layer's MLP residual, fused as LlamaModel does
+                backend.addRmsNorm(s.x, s.proj, w.attnNorm(), EPS, rows, s.h);
+            }
             backend.matmul(s.h, rows, w.qkv(), new Activations[] {s.q, s.k, s.v}, segments.get(4 * l));
             backend.rope(s.q, s.k, shape.headDim(), s.rotary, rows);
             backend.attention(kv, l, s.q, s.k, s.v, shape.heads(), shape.kvHeads(), shape.headDim(), layout, s.att);
             backend.matmul(s.att, rows, w.o(), new Activations[] {s.proj}, segments.get(4 * l + 1));
-            backend.add(s.x, s.proj, rows);
-            backend.rmsNorm(s.x, w.ffnNorm(), EPS, rows, s.h);
+            backend.addRmsNorm(s.x, s.proj, w.ffnNorm(), EPS, rows, s.h);
             backend.matmul(s.h, rows, w.gateUp(), new Activations[] {s.gate, s.up}, segments.get(4 * l + 2));
             backend.swiglu(s.gate, s.up, rows);
             backend.matmul(s.gate, rows, w.down(), new Activations[] {s.proj}, segments.get(4 * l + 3));
-            backend.add(s.x, s.proj, rows);
         }
-        backend.rmsNorm(s.x, model.finalNorm(), EPS, rows, s.h);
+        backend.addRmsNorm(s.x, s.proj, model.finalNorm(), EPS, rows, s.h);
         backend.matmul(model.lmHead(), s.h, rows, s.logits);
         if (drafts != null) {
             drafts.heads().logits(s.h, drafts.rows(), model.lmHead(), drafts.scratch(), drafts.logits());
@@ -378,10 +388,11 @@ public final class GpuBenchmark {
         doc.put("kv_positions", kvLength);
         doc.put("kv_dtype", "F32");
         doc.put("timed_steps", steps);
-        doc.put("method", "per cell: " + WARM_UP_STEPS + " untimed steps, then cuCtxSynchronize, " + steps
+        doc.put("method", "first " + HOST_WARM_UP_STEPS + " untimed steps of 8 rows over 8 tenants (the JIT compiles the host's "
+                + "launch path, as in a server that has run a while); per cell: " + WARM_UP_STEPS + " untimed steps, then cuCtxSynchronize, " + steps
                 + " steps, cuCtxSynchronize; the mean (host_issue_ms_per_step: the host's time to issue the first timed step's "
-                + "launches into the idle queue; near decode_step_ms, the host's launching bounds the step). A step is every layer's RMSNorm, fused q/k/v, RoPE, attention, o, "
-                + "residual, RMSNorm, fused gate/up, SwiGLU, down, residual, then the final norm and LM head (no embedding lookup, "
+                + "launches into the idle queue; near decode_step_ms, the host's launching bounds the step). A step is every layer's RMSNorm (with the previous layer's MLP residual), fused q/k/v, RoPE, attention, o, "
+                + "residual with RMSNorm, fused gate/up, SwiGLU, down, then the last residual with the final norm and LM head (no embedding lookup, "
                 + "logits stay on the GPU); each projection with the rows' tenants' fused sign term");
         doc.put("copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per step (fp16 base weights once + each distinct tenant's sign words and scales once "

@@ -356,7 +356,8 @@ public final class LlamaModel implements AutoCloseable {
             ResidentLayer w = layers.get(l);
             int layer = l;
             boolean tapped = tap != null && tap.wants(l);
-            rmsNorm(w.attnNorm(), g -> g.delta().layer(layer).attnNorm(), tenants, n);
+            // x += the previous layer's MLP output (in h) fused into this norm
+            rmsNorm(w.attnNorm(), g -> g.delta().layer(layer).attnNorm(), tenants, n, l > 0);
             if (tapped) {
                 show(tap, l, ActivationTap.Site.ATTENTION_INPUT, ws.h(), n);
             }
@@ -368,9 +369,7 @@ public final class LlamaModel implements AutoCloseable {
                 show(tap, l, ActivationTap.Site.ATTENTION_OUTPUT, ws.attn(), n);
             }
             backend.matmul(ws.attn(), n, new Weight[] {w.wo()}, new Activations[] {ws.h()}, segments(tenants, d -> d.layer(layer).wo()));
-            backend.add(ws.x(), ws.h(), n);
-
-            rmsNorm(w.ffnNorm(), g -> g.delta().layer(layer).ffnNorm(), tenants, n);
+            rmsNorm(w.ffnNorm(), g -> g.delta().layer(layer).ffnNorm(), tenants, n, true);
             if (tapped) {
                 show(tap, l, ActivationTap.Site.MLP_INPUT, ws.h(), n);
             }
@@ -380,7 +379,9 @@ public final class LlamaModel implements AutoCloseable {
                 show(tap, l, ActivationTap.Site.MLP_ACTIVATION, ws.gate(), n);
             }
             backend.matmul(ws.gate(), n, new Weight[] {w.down()}, new Activations[] {ws.h()}, segments(tenants, d -> d.layer(layer).down()));
-            backend.add(ws.x(), ws.h(), n);
+        }
+        if (!layers.isEmpty()) {
+            backend.add(ws.x(), ws.h(), n);  // the last layer's MLP residual (the others' went into the next norm)
         }
     }
 
@@ -390,9 +391,16 @@ public final class LlamaModel implements AutoCloseable {
         tap.observe(layer, site, rows, n, a.cols());
     }
 
-    /** {@code h = rmsNorm(x)} with the base's gain, then again with their own gain for the tenants that have one. */
-    private void rmsNorm(Weight baseGain, Function<Group, Weight> ownGain, List<Group> tenants, int n) {
-        backend.rmsNorm(ws.x(), baseGain, config.rmsNormEps(), n, ws.h());
+    /**
+     * {@code h = rmsNorm(x)} with the base's gain, then again with their own gain for the tenants that have one;
+     * with {@code residual}, first {@code x += h} (a sublayer's output joins the residual stream in the same op).
+     */
+    private void rmsNorm(Weight baseGain, Function<Group, Weight> ownGain, List<Group> tenants, int n, boolean residual) {
+        if (residual) {
+            backend.addRmsNorm(ws.x(), ws.h(), baseGain, config.rmsNormEps(), n, ws.h());
+        } else {
+            backend.rmsNorm(ws.x(), baseGain, config.rmsNormEps(), n, ws.h());
+        }
         for (Group g : tenants) {
             Weight gain = ownGain.apply(g);
             if (gain != null) {

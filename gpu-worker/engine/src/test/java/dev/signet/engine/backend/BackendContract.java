@@ -73,7 +73,9 @@ public abstract class BackendContract {
     @CsvSource({
             "F32, 64, 64, 1", "F32, 172, 64, 3", "F32, 64, 172, 16", "F32, 37, 91, 5", "F32, 256, 768, 20",
             "F16, 172, 64, 1", "F16, 64, 172, 9", "F16, 33, 100, 2",
-            "BF16, 172, 64, 1", "BF16, 64, 172, 16", "BF16, 45, 77, 7"})
+            "BF16, 172, 64, 1", "BF16, 64, 172, 16", "BF16, 45, 77, 7",
+            // of a model's shape class (in % 256, out % 16): a backend's tensor-core path without sign terms
+            "F16, 48, 512, 1", "F16, 32, 768, 9", "F16, 16, 1024, 40", "BF16, 64, 256, 8", "BF16, 32, 512, 20"})
     void matmulMatchesReference(DType dtype, int outDim, int inDim, int rows) {
         TensorEntry w = random.tensor("w", dtype, outDim, inDim, 1f);
         float[] x = random.floats(rows * inDim, 1f);
@@ -239,6 +241,23 @@ public abstract class BackendContract {
             return download(b, out, rows);
         };
         assertClose(run(candidate, op), run(ref, op), tolerance(), "rmsNorm");
+    }
+
+    /** The residual add and the norm in one op, its output over the addend as the model uses it. */
+    @ParameterizedTest(name = "{0} dim {1}")
+    @CsvSource({"F32, 77", "F16, 768", "BF16, 100"})
+    void addRmsNormMatchesReference(DType dtype, int dim) {
+        int rows = 5;
+        TensorEntry gain = random.tensor("g", dtype, 0, dim, 1.5f);
+        float[] acc = random.floats(rows * dim, 3f);
+        float[] x = random.floats(rows * dim, 2f);
+        Op op = b -> {
+            Activations a = upload(b, acc, rows, dim);
+            Activations h = upload(b, x, rows, dim);
+            b.addRmsNorm(a, h, b.weight(gain), 1e-5f, rows, h);
+            return concat(List.of(download(b, a, rows), download(b, h, rows)));
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(), "addRmsNorm");
     }
 
     @Test

@@ -46,7 +46,8 @@ import jcuda.driver.JCudaDriver;
  * until it or the backend closes; a delta until it is closed (its owner, the delta cache, closes it).
  */
 public final class CudaBackend implements Backend {
-    private static final int ROW_BLOCK = 256;      // threads per block of the row-wise kernels
+    private static final int ROW_BLOCK = 256;      // threads per block of the row-wise and elementwise kernels
+    private static final int BLOCK_THREADS = 1024; // kernels.cu's BLOCK_THREADS: rmsnorm, rope, write_kv, combine
     private static final int MATMUL_WARPS = 4;     // outputs per matmul block, one per warp
     private static final int MAX_HEAD_DIM = 256;   // kernels.cu's ATTN_MAX_HEAD_DIM
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
@@ -293,16 +294,32 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void rmsNorm(Activations x, Weight gain, float eps, int rows, Activations out) {
+        norm((CudaActivations) x, null, gain, eps, rows, (CudaActivations) out);
+    }
+
+    @Override
+    public void addRmsNorm(Activations acc, Activations x, Weight gain, float eps, int rows, Activations out) {
+        norm((CudaActivations) acc, (CudaActivations) x, gain, eps, rows, (CudaActivations) out);
+    }
+
+    /** {@code out = rmsNorm(in)}, after {@code in += addend} when addend is not null: one launch. */
+    private void norm(CudaActivations in, CudaActivations addend, Weight gain, float eps, int rows, CudaActivations out) {
         CudaWeight g = (CudaWeight) gain;
-        CudaActivations in = (CudaActivations) x;
         in.checkRows(rows);
-        ((CudaActivations) out).checkRows(rows);
+        out.checkRows(rows);
+        if (addend != null) {
+            addend.checkRows(rows);
+        }
+        if (out.cols() != in.cols() || g.cols() != in.cols() || (addend != null && addend.cols() != in.cols())) {
+            throw new IllegalArgumentException("rmsNorm of rows of " + in.cols() + " with gain " + g.name() + " of "
+                    + g.cols() + " into rows of " + out.cols() + (addend == null ? "" : ", adding rows of " + addend.cols()));
+        }
         if (rows == 0) {
             return;
         }
         bind();
-        kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, ROW_BLOCK, in.address(), g.memory().address(), eps,
-                in.cols(), ((CudaActivations) out).address());
+        kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
+                addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address());
     }
 
     /**
@@ -411,17 +428,20 @@ public final class CudaBackend implements Backend {
             List<Object> args = new ArrayList<>(List.of(in.address(), rows, in.cols(), entriesAt));
             int fused = 0;
             int widest = 0;
+            int signEntries = 0;
             for (; fused < PROJ_FUSED && at < which.size() && ((CudaWeight) ws[which.get(at)]).dtype() == lead.dtype(); fused++, at++) {
                 int k = which.get(at);
                 CudaWeight w = (CudaWeight) ws[k];
                 args.addAll(List.of(w.memory().address(), ((CudaActivations) outs[k]).address(), w.rows(), first[k], count[k]));
                 widest = Math.max(widest, w.rows());
+                signEntries += count[k];
             }
             for (int unused = fused; unused < PROJ_FUSED; unused++) {
                 args.addAll(List.of(0L, 0L, 0, 0, 0));
             }
-            kernels.launchGrid3("proj_" + lead.kernelSuffix() + "_n" + nTiles, widest / 16, fused, passes, PROJ_THREADS,
-                    args.toArray());
+            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor.
+            String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles + (signEntries == 0 ? "_base" : "");
+            kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
         }
     }
 
@@ -461,12 +481,13 @@ public final class CudaBackend implements Backend {
         if (rows == 0) {
             return;
         }
+        CudaActivations cq = (CudaActivations) q;
+        CudaActivations ck = (CudaActivations) k;
+        cq.checkRows(rows);
+        ck.checkRows(rows);
         bind();
-        for (Activations a : new Activations[] {q, k}) {
-            CudaActivations x = (CudaActivations) a;
-            x.checkRows(rows);
-            kernels.launch("rope", rows, 1, ROW_BLOCK, x.address(), x.cols(), headDim, t.address());
-        }
+        kernels.launch("rope", rows, 2, BLOCK_THREADS, cq.address(), cq.cols(), ck.address(), ck.cols(), headDim,
+                t.address());
     }
 
     @Override
@@ -487,7 +508,7 @@ public final class CudaBackend implements Backend {
         bind();
         long meta = layoutAddress(layout);
         long slots = meta + 4L * rows * Integer.BYTES;
-        kernels.launch("write_kv", rows, 1, ROW_BLOCK, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
+        kernels.launch("write_kv", rows, 1, BLOCK_THREADS, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
                 slots, kv.kvDim(), kv.keysAddress(layer), kv.valuesAddress(layer));
         int maxKeys = layout.sequences().stream().mapToInt(seq -> seq.startPosition() + seq.rowCount()).max().orElse(1);
         int splitKeys = attentionSplitKeys == ADAPTIVE_SPLITS ? fillingSplitKeys(maxKeys, heads * rows) : attentionSplitKeys;
@@ -498,7 +519,7 @@ public final class CudaBackend implements Backend {
                 kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
                 (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o);
         if (splits > 1) {
-            kernels.launch("attention_combine", heads, rows, ROW_BLOCK, partial, splits, heads, headDim, o);
+            kernels.launch("attention_combine", heads, rows, BLOCK_THREADS, partial, splits, heads, headDim, o);
         }
     }
 

