@@ -333,55 +333,58 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     }
     const int eFirst = pw.firstEntry;
     const int eEnd = pw.firstEntry + pw.entryCount;
+    constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;  // array sizes
     for (int grp = gFirst; grp < gEnd; grp++) {
-        // A column group in two halves of 128 columns (chunks 2h, 2h + 1), few enough registers that two blocks
-        // share a multiprocessor: twice the warps waiting on memory beat twice the loads in flight per warp.
+        // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each pass
+        // first loads its entries' sign words for the whole group (rows g and g + 8) and scales, so their latency
+        // overlaps instead of stalling every chunk.
+        for (int e0 = eFirst; e0 == eFirst || (PROJ_ENTRIES > 0 && e0 < eEnd); e0 += PE) {
+            uint2 sg[PE];  // row g's words: .x for the group's first half, .y for its second
+            uint2 s8[PE];  // row g + 8's
+            unsigned int al0[PE];
+            unsigned int al8[PE];
+            int first[PE];
+            int end[PE];
+            unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
 #pragma unroll
-        for (int h = 0; h < 2; h++) {
-            uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+            for (int q = 0; q < PROJ_ENTRIES; q++) {
+                int e = e0 + q;
+                first[q] = 0;
+                end[q] = 0;
+                if (e < eEnd) {
+                    first[q] = (int) entries[4 * e + 2];
+                    end[q] = first[q] + (int) entries[4 * e + 3];
+                }
+                if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
+                    const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
+                    const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
+                    long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
+                    sg[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt));
+                    s8[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt + 64LL * groups));
+                    al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
+                    al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
+                    al0[q] |= al0[q] << 16;
+                    al8[q] |= al8[q] << 16;
 #pragma unroll
-            for (int c2 = 0; c2 < 2; c2++) {
-                load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
-            }
-            // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each
-            // pass first loads its entries' sign words for the half (rows g and g + 8) and scales, so their latency
-            // overlaps instead of stalling every chunk.
-            constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;  // array sizes
-            for (int e0 = eFirst; e0 == eFirst || (PROJ_ENTRIES > 0 && e0 < eEnd); e0 += PE) {
-                unsigned int sg[PE];  // row g's word for this half
-                unsigned int s8[PE];  // row g + 8's
-                unsigned int al0[PE];
-                unsigned int al8[PE];
-                int first[PE];
-                int end[PE];
-                unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
-#pragma unroll
-                for (int q = 0; q < PROJ_ENTRIES; q++) {
-                    int e = e0 + q;
-                    first[q] = 0;
-                    end[q] = 0;
-                    if (e < eEnd) {
-                        first[q] = (int) entries[4 * e + 2];
-                        end[q] = first[q] + (int) entries[4 * e + 3];
+                    for (int nt = 0; nt < NT; nt++) {
+                        tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
                     }
-                    if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
-                        const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
-                        const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                        long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2 + h;
-                        sg[q] = __ldg(words + wAt);
-                        s8[q] = __ldg(words + wAt + 64LL * groups);
-                        al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
-                        al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
-                        al0[q] |= al0[q] << 16;
-                        al8[q] |= al8[q] << 16;
+                } else {
+                    end[q] = first[q];  // no row of this pass
+                    sg[q] = s8[q] = make_uint2(0u, 0u);
+                    al0[q] = al8[q] = 0u;
+                }
+            }
+            // The group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few enough
+            // registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the
+            // loads in flight per warp).
 #pragma unroll
-                        for (int nt = 0; nt < NT; nt++) {
-                            tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
-                        }
-                    } else {
-                        end[q] = first[q];  // no row of this pass
-                        sg[q] = s8[q] = 0u;
-                        al0[q] = al8[q] = 0u;
+            for (int h = 0; h < 2; h++) {
+                uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+                if (e0 == eFirst) {
+#pragma unroll
+                    for (int c2 = 0; c2 < 2; c2++) {
+                        load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
                     }
                 }
 #pragma unroll
@@ -428,12 +431,14 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
 #pragma unroll
                     for (int q = 0; q < PROJ_ENTRIES; q++) {
                         if (end[q] > first[q]) {
+                            unsigned int sgh = h ? sg[q].y : sg[q].x;
+                            unsigned int s8h = h ? s8[q].y : s8[q].x;
 #pragma unroll
                             for (int s = 0; s < 4; s++) {
                                 int sh0 = 15 - 2 * s - 8 * c2;  // pair 2s of this chunk to bits 15 and 31
-                                unsigned int af[4] = {((sg[q] << sh0) & 0x80008000u) ^ al0[q], ((s8[q] << sh0) & 0x80008000u) ^ al8[q],
-                                                      ((sg[q] << (sh0 - 1)) & 0x80008000u) ^ al0[q],
-                                                      ((s8[q] << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
+                                unsigned int af[4] = {((sgh << sh0) & 0x80008000u) ^ al0[q], ((s8h << sh0) & 0x80008000u) ^ al8[q],
+                                                      ((sgh << (sh0 - 1)) & 0x80008000u) ^ al0[q],
+                                                      ((s8h << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
 #pragma unroll
                                 for (int nt = 0; nt < NT; nt++) {
                                     if (end[q] <= rowBase + 8 * nt || first[q] >= rowBase + 8 * nt + 8) {
