@@ -103,16 +103,23 @@ prepare() {
     say "prepared. On the GPU machine: gpu-worker/gpu/run.sh run OUT_DIR (carry gpu-worker/gpu/dist)"
 }
 
-run_tests() {
-    local out="$1"
-    mkdir -p "$out"
-    out="$(cd "$out" && pwd)"
+# Makes OUT_DIR and sets out (its absolute path), dist (the bundle unpacked into a temporary folder) and cli (the
+# command that runs dev.signet.engine.cli.SignetCli with the bundle's runtime).
+open_bundle() {
+    mkdir -p "$1"
+    out="$(cd "$1" && pwd)"
     [ -f "$bundle" ] || die "$bundle is missing: run 'gpu-worker/gpu/run.sh prepare' on the build machine and carry gpu-worker/gpu/dist"
-    local log="$out/cuda-tests.log"
-    local dist
     dist="$(mktemp -d)"
     say "unpacking $bundle into $dist"
     tar -C "$dist" -xzf "$bundle" || die "unpacking $bundle"
+    cli=("$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli)
+}
+
+run_tests() {
+    local out dist cli
+    open_bundle "$1"
+    local log="$out/cuda-tests.log"
     {
         say "GPU:"
         command -v nvidia-smi >/dev/null || die "nvidia-smi not found: is this the GPU machine?"
@@ -143,8 +150,7 @@ run_tests() {
     say "running signet bench gpu ${GPU_BENCH_ARGS:-} (JSON into $out)" 2>&1 | tee "$bench_log"
     rc=0
     # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
-    "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" --fixtures "$dist/fixtures" ${GPU_BENCH_ARGS:-} \
+    "${cli[@]}" bench gpu --out "$out" --fixtures "$dist/fixtures" ${GPU_BENCH_ARGS:-} \
         2>&1 | tee -a "$bench_log" || rc=$?
     rm -rf "$dist"
     [ "$rc" -eq 0 ] || die "signet bench gpu failed (exit $rc); see $bench_log"
@@ -154,21 +160,14 @@ run_tests() {
 # Nsight Compute's per-kernel time and DRAM traffic over a short benchmark (no tests): OUT_DIR/kernels.csv, one line
 # per launch. PROFILE_ARGS picks the benchmark's options (default: 2 layers, 1 timed step).
 profile() {
-    local out="$1"
-    mkdir -p "$out"
-    out="$(cd "$out" && pwd)"
-    [ -f "$bundle" ] || die "$bundle is missing: run 'gpu-worker/gpu/run.sh prepare' first"
     local ncu="${NCU:-/usr/local/cuda/bin/ncu}"
     [ -x "$ncu" ] || die "Nsight Compute not found at $ncu (set NCU)"
-    local dist
-    dist="$(mktemp -d)"
-    tar -C "$dist" -xzf "$bundle" || die "unpacking $bundle"
+    local out dist cli
+    open_bundle "$1"
     # shellcheck disable=SC2086  # PROFILE_ARGS is a list of options
     "$ncu" --csv --print-units base --cache-control none --clock-control none --kernel-name-base function --kernel-name 'regex:^(?!fill_random)' \
         --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__registers_per_thread,sm__warps_active.avg.pct_of_peak_sustained_active,launch__grid_size \
-        "$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-        -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli bench gpu --out "$out" \
-        ${PROFILE_ARGS:---layers 2 --steps 1} > "$out/kernels.csv" 2> "$out/profile.log" || { rm -rf "$dist"; die "ncu failed; see $out/profile.log"; }
+        "${cli[@]}" bench gpu --out "$out" ${PROFILE_ARGS:---layers 2 --steps 1} > "$out/kernels.csv" 2> "$out/profile.log" || { rm -rf "$dist"; die "ncu failed; see $out/profile.log"; }
     rm -rf "$dist"
     say "profile done: $out/kernels.csv"
 }
