@@ -103,26 +103,37 @@ __device__ T block_reduce(T v, Op op, T* scratch) {
 // Sign planes. A plane's words come in one of two layouts (the planes table's third column says which):
 //  SIGNS_ARTIFACT: as the artifact packs them, bit c % 32 of word [j, c / 32] is column c's sign (1 = +1);
 //  SIGNS_TENSOR:   for the tensor-core projection (proj_*; cols a multiple of 256): per row j and 256-column
-//                  group G, 8 u32 at [(j, G, t, w)], t = 0..3, w = 0..1. Column 64·(2w + h) + 16t + 2p + e of the
-//                  group (h, e = 0..1, p = 0..7) is bit p + 8h + 16e, inverted (1 = −1): shifting the word left
-//                  by 15 − p − 8h puts the two signs of column pair p at bits 15 and 31, the sign bits of a half2.
+//                  group G, 8 u32 at [(j, G, t, h)], t = 0..3, h = 0..1. Column 64·(2h + c) + 16t + 8s + 4q + k
+//                  of the group (c, s, q = 0..1, k = 0..3) is bit 8k + 7 − r with r = 4c + 2s + q, inverted
+//                  (1 = −1): shifting the word left by r and masking 0x80808080 gives the four int8 bytes
+//                  (−128 where the sign is −1, else 0) of an A operand register of mma m16n8k32 (see proj_body).
 #define SIGNS_ARTIFACT 0
 #define SIGNS_TENSOR 1
+
+// Column c (0..255) of a 256-column group in SIGNS_TENSOR: the word of row j's group (h, t) and its bit.
+__device__ __forceinline__ void tensor_sign_at(int c, int& t, int& h, int& bit) {
+    h = c >> 7;
+    int cc = (c >> 6) & 1;
+    t = (c >> 4) & 3;
+    int s = (c >> 3) & 1;
+    int q = (c >> 2) & 1;
+    bit = 8 * (c & 3) + 7 - (4 * cc + 2 * s + q);
+}
 
 // The signs of columns c0 .. c0 + 7 of row j (c0 a multiple of 8) as 8 bits, column c0 + v at bit v (1 = +1).
 __device__ __forceinline__ unsigned int sign_bits8(const unsigned int* words, int layout, int j, int in, int c0) {
     if (layout == SIGNS_ARTIFACT) {
         return (__ldg(words + (long long) j * ((in + 31) >> 5) + (c0 >> 5)) >> (c0 & 31)) & 0xffu;
     }
-    int col = c0 & 255;
-    int chunk = col >> 6;
-    int t = (col >> 4) & 3;
-    unsigned int word = __ldg(words + ((((long long) j * (in >> 8) + (c0 >> 8)) * 4 + t) * 2 + (chunk >> 1)));
-    int base = ((col & 15) >> 1) + 8 * (chunk & 1);  // pair p0 of column c0, in its half h
+    int t, h, bit;
+    tensor_sign_at(c0 & 255, t, h, bit);
+    unsigned int word = __ldg(words + ((((long long) j * (in >> 8) + (c0 >> 8)) * 4 + t) * 2 + h));
     unsigned int bits = 0;
 #pragma unroll
     for (int v = 0; v < 8; v++) {
-        bits |= ((~word >> (base + (v >> 1) + 16 * (v & 1))) & 1u) << v;
+        int tv, hv, bv;
+        tensor_sign_at((c0 & 255) + v, tv, hv, bv);
+        bits |= ((~word >> bv) & 1u) << v;
     }
     return bits;
 }
@@ -135,7 +146,7 @@ extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsig
     if (o >= n) {
         return;
     }
-    int w = (int) (o & 1);
+    int h = (int) (o & 1);
     int t = (int) ((o >> 1) & 3);
     long long jg = o >> 3;
     int groups = in >> 8;
@@ -143,16 +154,52 @@ extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsig
     int g = (int) (jg % groups);
     const unsigned int* row = src + j * (in >> 5);
     unsigned int word = 0;
-    for (int h = 0; h < 2; h++) {
-        for (int p = 0; p < 8; p++) {
-            for (int e = 0; e < 2; e++) {
-                int c = 256 * g + 64 * (2 * w + h) + 16 * t + 2 * p + e;
-                unsigned int bit = (row[c >> 5] >> (c & 31)) & 1u;
-                word |= (bit ^ 1u) << (p + 8 * h + 16 * e);
-            }
+    for (int r = 0; r < 8; r++) {
+        for (int k = 0; k < 4; k++) {
+            int c = 256 * g + 64 * (2 * h + (r >> 2)) + 16 * t + 8 * ((r >> 1) & 1) + 4 * (r & 1) + k;
+            unsigned int bit = (row[c >> 5] >> (c & 31)) & 1u;
+            word |= (bit ^ 1u) << (8 * k + 7 - r);
         }
     }
     dst[o] = word;
+}
+
+// x for the sign term of proj_*: per row and 256-column group, int8 with scale s = absmax / 127 and the group's
+// exact sum. One warp per (row, group), lane L taking columns 8L .. 8L + 7.
+// x: [rows, in] f32, in % 256 == 0; xq: [rows, in] s8; stats: [rows, in / 256] float2 (s / 64, Σ x)
+extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows, int in, signed char* __restrict__ xq,
+                                           float2* __restrict__ stats) {
+    long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;  // = row · groups + group
+    if (wg >= (long long) rows * (in >> 8)) {
+        return;
+    }
+    const int lane = threadIdx.x & 31;
+    const float4* src = reinterpret_cast<const float4*>(x + wg * 256 + 8 * lane);
+    float4 a = __ldg(src);
+    float4 b = __ldg(src + 1);
+    float v[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+    float absmax = 0.f;
+    float sum = 0.f;
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        absmax = fmaxf(absmax, fabsf(v[i]));
+        sum += v[i];
+    }
+#pragma unroll
+    for (int off = 16; off > 0; off >>= 1) {
+        absmax = fmaxf(absmax, __shfl_xor_sync(0xffffffffu, absmax, off));
+    }
+    sum = warp_sum(sum);
+    float inv = absmax > 0.f ? 127.f / absmax : 0.f;
+    unsigned int packed[2] = {0u, 0u};
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        packed[i >> 2] |= ((unsigned int) __float2int_rn(v[i] * inv) & 0xffu) << (8 * (i & 3));
+    }
+    *reinterpret_cast<uint2*>(xq + wg * 256 + 8 * lane) = make_uint2(packed[0], packed[1]);
+    if (lane == 0) {
+        stats[wg] = make_float2(absmax / (127.f * 64.f), sum);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -254,10 +301,14 @@ MATMUL_ROWS(bf16, DT_BF16, 8)
 // Within a 64-column chunk, thread (g, t) = (lane / 4, lane % 4) takes columns [16t, 16t + 16) of rows g and
 // g + 8 with two 16-byte loads per row: mma's k order is a permutation of the columns, applied alike to A (W)
 // and B (x), so the A fragment of k-step s is the loaded column pairs 2s and 2s + 1, and B's are x's columns
-// 16t + 4s .. + 3 of row n = g. Activations go to the weights' dtype for the base term and to fp16 for the sign
-// term, whose A operand is ±α_e[j] in fp16 made from SIGNS_TENSOR words with a shift and a LOP3 per pair
-// (α is exact to 2^-11 relative). Every tenant's term lands in the same accumulators; B is zero outside the
-// entry's rows. entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries.
+// 16t + 4s .. + 3 of row n = g. Activations go to the weights' dtype for the base term.
+// The sign term runs on int8 tensor cores (mma m16n8k32, s32 accumulation): x comes quantized by quantize_groups
+// (int8 per row and 256-column group), A is −128 where the sign is −1 and 0 elsewhere, one shift and one LOP3
+// per four weights from SIGNS_TENSOR words, so acc = −128·Σ_{S=−1} x_q and S·x ≈ Σx + (s/64)·acc per group. Each
+// entry of a pass keeps its own int accumulators over the group and adds them, scaled by α_e[j] and the group's
+// x scale, for its own rows only; the quantization's relative error on the sign term is about
+// absmax / (440·rms) of x's groups (0.4% for uniform x). entries: [E, 4] u64 (words, scales, first row, row count)
+// for this weight run of entries.
 #define PROJ_WARPS 8
 
 struct ProjWeight {
@@ -281,6 +332,13 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const unsigned int (&a)[
     }
 }
 
+// c += A·B, int8 in, int32 out: A 16×32 row-major (a0: row g, k 4t..4t+3; a1: row g+8; a2, a3: k + 16), B 32×8.
+__device__ __forceinline__ void mma16832_s8(int (&c)[4], const unsigned int (&a)[4], unsigned int b0, unsigned int b1) {
+    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
 __device__ __forceinline__ unsigned int pack_f16(float lo, float hi) {
     return (unsigned int) __half_as_ushort(__float2half_rn(lo)) | ((unsigned int) __half_as_ushort(__float2half_rn(hi)) << 16);
 }
@@ -302,12 +360,120 @@ __device__ __forceinline__ void load_w_chunk(uint4 (&a)[4], const unsigned short
     a[3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
 }
 
-// PROJ_ENTRIES: sign entries whose words a warp loads ahead, per pass over a column group (fewer with more
-// n-tiles, which hold more registers).
+// cp.async of 4, 8 or 16 bytes from global to this thread's shared memory (no registers held while in flight).
+template <int BYTES>
+__device__ __forceinline__ void cp_async(void* dst, const void* src) {
+    asm volatile("cp.async.ca.shared.global [%0], [%1], %2;\n" ::"r"((unsigned int) __cvta_generic_to_shared(dst)), "l"(src),
+                 "n"(BYTES));
+}
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+
+template <int PENDING>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(PENDING)); }
+
+// A warp's work is a run of items (group, entry pass): a pass takes up to PROJ_ENTRIES entries, the base term rides
+// with a group's first pass. While it works an item, the sign words and α of its next item are on their way into
+// its stage of shared memory (two stages per warp), so sign bytes stream like W's instead of stalling each pass.
+template <int ENTRIES>
+struct ProjStage {
+    uint4 words[ENTRIES][32];   // per lane: row g's words (.x first half, .y second), row g + 8's (.z, .w)
+    float2 alpha[ENTRIES][32];  // per lane: α of rows g and g + 8
+};
+
+// Whether entry e has a row in batch rows [lo, lo + n).
+__device__ __forceinline__ bool entry_meets(const unsigned long long* entries, int e, int lo, int n) {
+    int first = (int) entries[4 * e + 2];
+    return first < lo + n && first + (int) entries[4 * e + 3] > lo;
+}
+
+// x as an item's sign term reads it: B of chunk c, k-step s is x_q's columns 64c + 16t + 8s .. + 3 (b0) and
+// + 4 .. + 7 (b1) of row g, bytes 8s .. 8s + 7 of bq[nt][c]; xs: the group's (s / 64, Σx) of batch rows 2t, 2t + 1.
+template <int NT>
+struct SignX {
+    uint4 bq[NT][4];
+    float2 xs[NT][2];
+
+    __device__ __forceinline__ void load(const signed char* __restrict__ xq, const float2* __restrict__ xstats, int rows,
+                                         int in, int grp, int rowBase) {
+        const int lane = threadIdx.x & 31;
+        const int g = lane >> 2;
+        const int t = lane & 3;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+            int row = rowBase + 8 * nt + g;
+#pragma unroll
+            for (int c = 0; c < 4; c++) {
+                bq[nt][c] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xq + (long long) row * in + 256 * grp + 64 * c + 16 * t))
+                                       : make_uint4(0u, 0u, 0u, 0u);
+            }
+#pragma unroll
+            for (int k = 0; k < 2; k++) {
+                int r2 = rowBase + 8 * nt + 2 * t + k;
+                xs[nt][k] = r2 < rows ? __ldg(xstats + (long long) r2 * (in >> 8) + grp) : make_float2(0.f, 0.f);
+            }
+        }
+    }
+};
+
+// An item's sign term (see proj_body) into acc: its entries from stage st, from e0 until at most eEnd.
+template <int NT, int PE>
+__device__ __forceinline__ void proj_signs(float (&acc)[NT][4], const ProjStage<PE>& st, const SignX<NT>& x,
+                                           const unsigned long long* __restrict__ entries, int e0, int eEnd, int rowBase) {
+    const int lane = threadIdx.x & 31;
+    const int t = lane & 3;
+    cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight)
+#pragma unroll(NT == 1 ? PE : 1)  // one n-tile: the entries' mma chains interleave (more n-tiles would spill)
+    for (int q = 0; q < PE && e0 + q < eEnd; q++) {
+        int e = e0 + q;
+        int first = (int) entries[4 * e + 2];
+        int end = first + (int) entries[4 * e + 3];
+        if (first >= rowBase + 8 * NT || end <= rowBase) {
+            continue;  // not copied: no row in this block's rows
+        }
+        uint4 wd = st.words[q][lane];
+        float2 al = st.alpha[q][lane];
+        int sacc[NT][4] = {};
+#pragma unroll
+        for (int c = 0; c < 4; c++) {
+            unsigned int sgh = c < 2 ? wd.x : wd.y;
+            unsigned int s8h = c < 2 ? wd.z : wd.w;
+#pragma unroll
+            for (int s = 0; s < 2; s++) {
+                int r = 4 * (c & 1) + 2 * s;  // A register r (columns + 0..3) and r + 1 (+ 4..7)
+                unsigned int af[4] = {(sgh << r) & 0x80808080u, (s8h << r) & 0x80808080u, (sgh << (r + 1)) & 0x80808080u,
+                                      (s8h << (r + 1)) & 0x80808080u};
+#pragma unroll
+                for (int nt = 0; nt < NT; nt++) {
+                    if (end > rowBase + 8 * nt && first < rowBase + 8 * nt + 8) {
+                        mma16832_s8(sacc[nt], af, s ? x.bq[nt][c].z : x.bq[nt][c].x, s ? x.bq[nt][c].w : x.bq[nt][c].y);
+                    }
+                }
+            }
+        }
+        // α_e[j]·(Σx + (s/64)·sacc) into acc, for the entry's own batch rows only
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+            for (int k = 0; k < 4; k++) {
+                int row = rowBase + 8 * nt + 2 * t + (k & 1);
+                float term = fmaf(x.xs[nt][k & 1].x, (float) sacc[nt][k], x.xs[nt][k & 1].y);
+                acc[nt][k] = row >= first && row < end ? fmaf(k < 2 ? al.x : al.y, term, acc[nt][k]) : acc[nt][k];
+            }
+        }
+    }
+}
+
+// PROJ_ENTRIES: entries per item (0: the base term alone). xq, xstats: x as quantize_groups leaves it (unused
+// without entries).
 template <bool BF16, int NT, int PROJ_ENTRIES>
-__device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, int rows, int in,
+__device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, const signed char* __restrict__ xq,
+                                          const float2* __restrict__ xstats, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
-    __shared__ float partial[PROJ_WARPS][NT][4][32];
+    constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;
+    constexpr int STAGE_BYTES = PROJ_ENTRIES > 0 ? (int) sizeof(ProjStage<PE>) * 2 * PROJ_WARPS : 0;
+    constexpr int PARTIAL_BYTES = PROJ_WARPS * NT * 4 * 32 * (int) sizeof(float);
+    __shared__ __align__(16) unsigned char smem[STAGE_BYTES > PARTIAL_BYTES ? STAGE_BYTES : PARTIAL_BYTES];
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2;
@@ -322,6 +488,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     const int gEnd = (warp + 1) * groups / PROJ_WARPS;
     const unsigned short* w0 = static_cast<const unsigned short*>(pw.w) + (long long) (j0 + g) * in + 16 * t;
     const unsigned short* w8 = w0 + 8LL * in;
+    ProjStage<PE>* stages = reinterpret_cast<ProjStage<PE>*>(smem) + 2 * warp;
 
     float acc[NT][4];
 #pragma unroll
@@ -332,72 +499,59 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
         }
     }
     const int eFirst = pw.firstEntry;
-    const int eEnd = pw.firstEntry + pw.entryCount;
-    constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;  // array sizes
-    for (int grp = gFirst; grp < gEnd; grp++) {
-        // The base term with the first PROJ_ENTRIES entries, then further entries PROJ_ENTRIES at a time. Each pass
-        // first loads its entries' sign words for the whole group (rows g and g + 8) and scales, so their latency
-        // overlaps instead of stalling every chunk.
-        for (int e0 = eFirst; e0 == eFirst || (PROJ_ENTRIES > 0 && e0 < eEnd); e0 += PE) {
-            uint2 sg[PE];  // row g's words: .x for the group's first half, .y for its second
-            uint2 s8[PE];  // row g + 8's
-            unsigned int al0[PE];
-            unsigned int al8[PE];
-            int first[PE];
-            int end[PE];
-            unsigned int tiles = e0 == eFirst ? (1u << NT) - 1 : 0u;  // n-tiles this pass computes B for
-#pragma unroll
-            for (int q = 0; q < PROJ_ENTRIES; q++) {
-                int e = e0 + q;
-                first[q] = 0;
-                end[q] = 0;
-                if (e < eEnd) {
-                    first[q] = (int) entries[4 * e + 2];
-                    end[q] = first[q] + (int) entries[4 * e + 3];
-                }
-                if (end[q] > rowBase && first[q] < rowBase + 8 * NT) {
-                    const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
-                    const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                    long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
-                    sg[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt));
-                    s8[q] = __ldg(reinterpret_cast<const uint2*>(words + wAt + 64LL * groups));
-                    al0[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g)));
-                    al8[q] = __half_as_ushort(__float2half_rn(__ldg(scales + j0 + g + 8)));
-                    al0[q] |= al0[q] << 16;
-                    al8[q] |= al8[q] << 16;
-#pragma unroll
-                    for (int nt = 0; nt < NT; nt++) {
-                        tiles |= (end[q] > rowBase + 8 * nt && first[q] < rowBase + 8 * nt + 8) ? 1u << nt : 0u;
-                    }
-                } else {
-                    end[q] = first[q];  // no row of this pass
-                    sg[q] = s8[q] = make_uint2(0u, 0u);
-                    al0[q] = al8[q] = 0u;
-                }
+    const int eCount = PROJ_ENTRIES > 0 ? pw.entryCount : 0;
+    const int passes = eCount > 0 ? (eCount + PE - 1) / PE : 1;
+    const int items = (gEnd - gFirst) * passes;
+    // Item i's sign words and α into stage i % 2 (entries without rows in this block's rows are skipped).
+    auto prefetch = [&](int i) {
+        int grp = gFirst + i / passes;
+        int e0 = eFirst + (i % passes) * PE;
+        ProjStage<PE>& st = stages[i & 1];
+        for (int q = 0; q < PE && e0 + q < eFirst + eCount; q++) {
+            int e = e0 + q;
+            if (entry_meets(entries, e, rowBase, 8 * NT)) {
+                const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
+                const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
+                long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
+                cp_async<8>(&st.words[q][lane], words + wAt);
+                cp_async<8>(reinterpret_cast<uint2*>(&st.words[q][lane]) + 1, words + wAt + 64LL * groups);
+                cp_async<4>(&st.alpha[q][lane], scales + j0 + g);
+                cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][lane]) + 1, scales + j0 + g + 8);
             }
-            // The group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few enough
-            // registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the
-            // loads in flight per warp).
+        }
+    };
+    if (eCount > 0 && items > 0) {
+        prefetch(0);
+    }
+    cp_async_commit();
+    for (int i = 0; i < items; i++) {
+        const int grp = gFirst + i / passes;
+        const int e0 = eFirst + (i % passes) * PE;
+        if (eCount > 0 && i + 1 < items) {
+            prefetch(i + 1);
+        }
+        cp_async_commit();
+        SignX<NT> sx;
+        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1) {
+            sx.load(xq, xstats, rows, in, grp, rowBase);  // in flight with W's loads (more n-tiles would spill)
+        }
+        if (e0 == eFirst) {
+            // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half
+            // only, few enough registers that two blocks share a multiprocessor (twice the warps waiting on memory
+            // beat twice the loads in flight per warp).
 #pragma unroll
             for (int h = 0; h < 2; h++) {
                 uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
-                if (e0 == eFirst) {
 #pragma unroll
-                    for (int c2 = 0; c2 < 2; c2++) {
-                        load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
-                    }
+                for (int c2 = 0; c2 < 2; c2++) {
+                    load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
                 }
 #pragma unroll
                 for (int c2 = 0; c2 < 2; c2++) {
-                    int c = 2 * h + c2;
-                    int col = 256 * grp + 64 * c + 16 * t;
-                    unsigned int bh[NT][4][2];  // fp16 x for the sign term: [n-tile][k-step][b0, b1]
-                    unsigned int bw[NT][4][2];  // x in the weights' dtype for the base term
+                    int col = 256 * grp + 64 * (2 * h + c2) + 16 * t;
+                    unsigned int bw[NT][4][2];  // x in the weights' dtype: [n-tile][k-step][b0, b1]
 #pragma unroll
                     for (int nt = 0; nt < NT; nt++) {
-                        if (!((tiles >> nt) & 1u)) {
-                            continue;
-                        }
                         int row = rowBase + 8 * nt + g;
                         float xv[16];
 #pragma unroll
@@ -408,53 +562,37 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
                         }
 #pragma unroll
                         for (int s = 0; s < 4; s++) {
-                            bh[nt][s][0] = pack_f16(xv[4 * s], xv[4 * s + 1]);
-                            bh[nt][s][1] = pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
-                            bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : bh[nt][s][0];
-                            bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : bh[nt][s][1];
-                        }
-                    }
-                    if (e0 == eFirst) {
-#pragma unroll
-                        for (int s = 0; s < 4; s++) {
-                            // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
-                            int p0 = 2 * s;
-                            unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
-                                                  u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
-                                                  u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
-#pragma unroll
-                            for (int nt = 0; nt < NT; nt++) {
-                                mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
-                            }
+                            bw[nt][s][0] = BF16 ? pack_bf16(xv[4 * s], xv[4 * s + 1]) : pack_f16(xv[4 * s], xv[4 * s + 1]);
+                            bw[nt][s][1] = BF16 ? pack_bf16(xv[4 * s + 2], xv[4 * s + 3]) : pack_f16(xv[4 * s + 2], xv[4 * s + 3]);
                         }
                     }
 #pragma unroll
-                    for (int q = 0; q < PROJ_ENTRIES; q++) {
-                        if (end[q] > first[q]) {
-                            unsigned int sgh = h ? sg[q].y : sg[q].x;
-                            unsigned int s8h = h ? s8[q].y : s8[q].x;
+                    for (int s = 0; s < 4; s++) {
+                        // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
+                        int p0 = 2 * s;
+                        unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
+                                              u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
+                                              u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
 #pragma unroll
-                            for (int s = 0; s < 4; s++) {
-                                int sh0 = 15 - 2 * s - 8 * c2;  // pair 2s of this chunk to bits 15 and 31
-                                unsigned int af[4] = {((sgh << sh0) & 0x80008000u) ^ al0[q], ((s8h << sh0) & 0x80008000u) ^ al8[q],
-                                                      ((sgh << (sh0 - 1)) & 0x80008000u) ^ al0[q],
-                                                      ((s8h << (sh0 - 1)) & 0x80008000u) ^ al8[q]};
-#pragma unroll
-                                for (int nt = 0; nt < NT; nt++) {
-                                    if (end[q] <= rowBase + 8 * nt || first[q] >= rowBase + 8 * nt + 8) {
-                                        continue;  // the entry has no row in this n-tile
-                                    }
-                                    int row = rowBase + 8 * nt + g;
-                                    bool mine = row >= first[q] && row < end[q];
-                                    mma16816<false>(acc[nt], af, mine ? bh[nt][s][0] : 0u, mine ? bh[nt][s][1] : 0u);
-                                }
-                            }
+                        for (int nt = 0; nt < NT; nt++) {
+                            mma16816<BF16>(acc[nt], af, bw[nt][s][0], bw[nt][s][1]);
                         }
                     }
                 }
             }
         }
+        if constexpr (PROJ_ENTRIES > 0) {
+            if (eCount > 0) {
+                if (NT > 1) {
+                    sx.load(xq, xstats, rows, in, grp, rowBase);
+                }
+                proj_signs<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
+            }
+        }
     }
+    cp_async_wait<0>();
+    __syncthreads();  // the stages become the partial sums
+    float (*partial)[NT][4][32] = reinterpret_cast<float (*)[NT][4][32]>(smem);
 #pragma unroll
     for (int nt = 0; nt < NT; nt++) {
 #pragma unroll
@@ -488,13 +626,14 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
 // spill or lose the sign words loaded ahead).
 #define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS)                                                             \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS) NAME(                                  \
-            const float* x, int rows, int in, const unsigned long long* entries, const void* w0, float* out0,           \
+            const float* x, const signed char* xq, const float2* xstats, int rows, int in,                              \
+            const unsigned long long* entries, const void* w0, float* out0,                                             \
             int outDim0, int first0, int count0, const void* w1, float* out1, int outDim1, int first1, int count1,     \
             const void* w2, float* out2, int outDim2, int first2, int count2) {                                         \
         ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                              \
                       : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                \
                                         : ProjWeight{w2, out2, outDim2, first2, count2};                               \
-        proj_body<BF16, NT, ENTRIES>(pw, x, rows, in, entries);                                                       \
+        proj_body<BF16, NT, ENTRIES>(pw, x, xq, xstats, rows, in, entries);                                    \
     }
 
 PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2)

@@ -54,6 +54,7 @@ public final class CudaBackend implements Backend {
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
+    private static final int QUANT_WARPS = 4;           // quantize_groups: one warp per (row, 256-column group)
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
     private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
     private static final long STAGING_BYTES = 8L << 20; // pinned ring for ops' small arguments
@@ -72,6 +73,7 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch projEntries;      // the tensor-core matmul's [E, 4] sign entries
     private final DeviceScratch layoutScratch;    // the step's attention layout
     private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
+    private final DeviceScratch quantizedX;       // the sign term's x: [rows, in] s8, then [rows, in / 256] float2
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
     private long layoutAddress;
@@ -109,6 +111,7 @@ public final class CudaBackend implements Backend {
         this.projEntries = new DeviceScratch(staging);
         this.layoutScratch = new DeviceScratch(staging);
         this.attentionSplits = new DeviceScratch(staging);
+        this.quantizedX = new DeviceScratch(staging);
         this.sampler = own(new CudaSampler(kernels, staging));
     }
 
@@ -420,12 +423,24 @@ public final class CudaBackend implements Backend {
             }
             count[k] = total - first[k];
         }
-        long entriesAt = total == 0 ? 0L : projEntries.upload(entries.build().toArray());
+        long entriesAt = 0L;
+        long xq = 0L;
+        long xStats = 0L;
+        if (total > 0) {
+            entriesAt = projEntries.upload(entries.build().toArray());
+            // The sign term reads x as int8 per 256-column group (kernels.cu, quantize_groups), made once per call.
+            long qBytes = (long) rows * in.cols();
+            xq = quantizedX.reserve(qBytes + (long) rows * (in.cols() / 256) * 2 * Float.BYTES);
+            xStats = xq + qBytes;
+            int quantWarps = rows * (in.cols() / 256);
+            kernels.launch("quantize_groups", ceilDiv(quantWarps, QUANT_WARPS), 1, 32 * QUANT_WARPS, in.address(), rows,
+                    in.cols(), xq, xStats);
+        }
         int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
         for (int at = 0; at < which.size(); ) {
             CudaWeight lead = (CudaWeight) ws[which.get(at)];
-            List<Object> args = new ArrayList<>(List.of(in.address(), rows, in.cols(), entriesAt));
+            List<Object> args = new ArrayList<>(List.of(in.address(), xq, xStats, rows, in.cols(), entriesAt));
             int fused = 0;
             int widest = 0;
             int signEntries = 0;
@@ -749,7 +764,8 @@ public final class CudaBackend implements Backend {
         cuCtxSynchronize();
         RuntimeException failure = null;
         List<AutoCloseable> all = new ArrayList<>(owned);
-        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, staging, kernels));
+        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, quantizedX, staging,
+                kernels));
         for (AutoCloseable c : all) {
             try {
                 c.close();
