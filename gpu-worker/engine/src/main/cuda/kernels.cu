@@ -165,18 +165,12 @@ extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsig
 }
 
 // x for the sign term of proj_*: per row and 256-column group, int8 with scale s = absmax / 127 and the group's
-// exact sum. One warp per (row, group), lane L taking columns 8L .. 8L + 7.
-// x: [rows, in] f32, in % 256 == 0; xq: [rows, in] s8; stats: [rows, in / 256] float2 (s / 64, Σ x)
-extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows, int in, signed char* __restrict__ xq,
-                                           float2* __restrict__ stats) {
-    long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;  // = row · groups + group
-    if (wg >= (long long) rows * (in >> 8)) {
-        return;
-    }
+// exact sum. A warp quantizes a group, lane L taking columns 8L .. 8L + 7 (plain loads: rmsnorm quantizes the
+// rows it has just written). src: the group's 256 f32; dst: its 256 s8; stat: (s / 64, Σ x)
+__device__ __forceinline__ void quantize_group(const float* src, signed char* dst, float2* stat) {
     const int lane = threadIdx.x & 31;
-    const float4* src = reinterpret_cast<const float4*>(x + wg * 256 + 8 * lane);
-    float4 a = __ldg(src);
-    float4 b = __ldg(src + 1);
+    float4 a = *reinterpret_cast<const float4*>(src + 8 * lane);
+    float4 b = *reinterpret_cast<const float4*>(src + 8 * lane + 4);
     float v[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
     float absmax = 0.f;
     float sum = 0.f;
@@ -196,9 +190,18 @@ extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows
     for (int i = 0; i < 8; i++) {
         packed[i >> 2] |= ((unsigned int) __float2int_rn(v[i] * inv) & 0xffu) << (8 * (i & 3));
     }
-    *reinterpret_cast<uint2*>(xq + wg * 256 + 8 * lane) = make_uint2(packed[0], packed[1]);
+    *reinterpret_cast<uint2*>(dst + 8 * lane) = make_uint2(packed[0], packed[1]);
     if (lane == 0) {
-        stats[wg] = make_float2(absmax / (127.f * 64.f), sum);
+        *stat = make_float2(absmax / (127.f * 64.f), sum);
+    }
+}
+
+// One warp per (row, group). x: [rows, in] f32, in % 256 == 0; xq: [rows, in] s8; stats: [rows, in / 256] float2
+extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows, int in, signed char* __restrict__ xq,
+                                           float2* __restrict__ stats) {
+    long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;  // = row · groups + group
+    if (wg < (long long) rows * (in >> 8)) {
+        quantize_group(x + wg * 256, xq + wg * 256, stats + wg);
     }
 }
 
@@ -683,9 +686,10 @@ __device__ __forceinline__ float4 load_four(const void* __restrict__ w, long lon
 // connection fused in; out may be addend: a thread reads an element before it writes it); grid: rows, block:
 // BLOCK_THREADS. A row of 4096 is one float4 per thread: the loads of a row are all in flight at once (one thread
 // walking a row's elements one after another took 12 µs on the H100, a quarter of a 1-row layer's small kernels).
+// xq, xstats: when not null (dim % 256 == 0), out quantized for the sign term as quantize_groups does it.
 template <int DT>
 __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, const void* __restrict__ gain, float eps,
-                                             int dim, float* out) {
+                                             int dim, float* out, signed char* xq, float2* xstats) {
     __shared__ float scratch[32];
     float* xr = x + (long long) blockIdx.x * dim;
     const float* ar = addend == nullptr ? nullptr : addend + (long long) blockIdx.x * dim;
@@ -721,11 +725,28 @@ __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, cons
             o[i] = load_one<DT>(gain, i) * (xr[i] * inv);
         }
     }
+    if (xq != nullptr) {
+        __syncthreads();  // the row's outputs, written by every warp, are visible to the block
+        int groups = dim >> 8;
+        for (int grp = threadIdx.x >> 5; grp < groups; grp += BLOCK_THREADS / 32) {
+            quantize_group(o + 256 * grp, xq + (long long) blockIdx.x * dim + 256 * grp,
+                           xstats + (long long) blockIdx.x * groups + grp);
+        }
+    }
 }
 
-extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F32>(x, a, g, eps, dim, out); }
-extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_F16>(x, a, g, eps, dim, out); }
-extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out) { rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out); }
+extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
+                                    float2* xs) {
+    rmsnorm_body<DT_F32>(x, a, g, eps, dim, out, xq, xs);
+}
+extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
+                                    float2* xs) {
+    rmsnorm_body<DT_F16>(x, a, g, eps, dim, out, xq, xs);
+}
+extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
+                                    float2* xs) {
+    rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out, xq, xs);
+}
 
 // table[r] = [cos(pos[r]·invFreq), sin(pos[r]·invFreq)], the angle one float32 product; grid: rows
 extern "C" __global__ void rotary_table(const float* invFreq, const int* positions, int half, float* table) {
@@ -763,11 +784,31 @@ extern "C" __global__ void rope(float* __restrict__ q, int qCols, float* __restr
 // ---------------------------------------------------------------------------------------------------------
 // Elementwise ops over n = rows · cols floats.
 
+__device__ __forceinline__ float swiglu_one(float g, float u) { return g / (1.0f + expf(-g)) * u; }
+
 extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
-        float g = gate[i];
-        gate[i] = g / (1.0f + expf(-g)) * up[i];
+        gate[i] = swiglu_one(gate[i], up[i]);
     }
+}
+
+// swiglu, and the result quantized for the sign term as quantize_groups does it: one warp per (row, 256-column
+// group); each lane reads back only the 8 values it wrote. gate, up: [n / 256 groups of 256] f32
+extern "C" __global__ void swiglu_quantize(float* gate, const float* up, long long n, signed char* xq, float2* xstats) {
+    long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;
+    if (wg >= n >> 8) {
+        return;
+    }
+    float* g = gate + wg * 256 + 8 * (threadIdx.x & 31);
+    const float* u = up + wg * 256 + 8 * (threadIdx.x & 31);
+#pragma unroll
+    for (int i = 0; i < 8; i += 4) {
+        float4 a = *reinterpret_cast<const float4*>(g + i);
+        float4 b = *reinterpret_cast<const float4*>(u + i);
+        *reinterpret_cast<float4*>(g + i) = make_float4(swiglu_one(a.x, b.x), swiglu_one(a.y, b.y), swiglu_one(a.z, b.z),
+                                                        swiglu_one(a.w, b.w));
+    }
+    quantize_group(gate + wg * 256, xq + wg * 256, xstats + wg);
 }
 
 extern "C" __global__ void silu(float* x, long long n) {

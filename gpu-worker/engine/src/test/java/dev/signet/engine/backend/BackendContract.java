@@ -147,6 +147,52 @@ public abstract class BackendContract {
         deltaMatmul(new DType[] {dtype, dtype, dtype}, new int[] {256, 64, 48}, 512, rows, spans);
     }
 
+    /**
+     * Delta matmuls reading an RMSNorm's or a SwiGLU's output as the model runs them: a backend may hand that output
+     * to the sign term in another form made by the op (CUDA quantizes it there), which must follow later writes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"F16", "BF16"})
+    void deltaMatmulsAfterNormAndSwigluMatchTheReference(DType dtype) {
+        int rows = 3;
+        int in = 512;
+        int outDim = 64;
+        TensorEntry gain = random.tensor("g", dtype, 0, in, 1.5f);
+        TensorEntry w = random.tensor("w", dtype, outDim, in, 1f);
+        SignMatrix signs = random.signMatrix("w", outDim, in, 1);
+        float[] x = random.floats(rows * in, 3f);
+        float[] other = random.floats(rows * in, 1f);
+        Op op = b -> {
+            Activations input = upload(b, x, rows, in);
+            Activations up = upload(b, other, rows, in);
+            Activations h = b.activations(rows, in);
+            Activations out = b.activations(rows, outDim);
+            Weight[] weight = {b.weight(w)};
+            Weight g = b.weight(gain);
+            DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
+            List<float[]> parts = new ArrayList<>();
+            Runnable project = () -> {
+                b.matmul(h, rows, weight, new Activations[] {out}, List.of(new DeltaSegment(0, rows, delta)));
+                parts.add(download(b, out, rows));
+            };
+            b.rmsNorm(input, g, 1e-5f, rows, h);
+            project.run();  // the first sign term of the run
+            b.rmsNorm(input, g, 1e-5f, rows, h);
+            project.run();  // after a norm that knows sign terms are running
+            b.rmsNorm(input, g, 1e-5f, rows, h);
+            b.write(other, rows, h);
+            project.run();  // h written again after its norm
+            b.swiglu(h, up, rows);
+            project.run();  // after a SwiGLU (the down projection's input)
+            b.swiglu(h, up, rows);
+            b.write(x, rows, h);
+            project.run();
+            close(delta);
+            return concat(parts);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(dtype), "delta matmuls after rmsNorm and swiglu");
+    }
+
     /** Three weights of these dtypes and output sizes on one input, three tenants on spans {first row, count, tenant}. */
     private void deltaMatmul(DType[] dtypes, int[] outDims, int in, int rows, int[][] spans) {
         TensorEntry[] ws = new TensorEntry[3];

@@ -73,7 +73,9 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch projEntries;      // the tensor-core matmul's [E, 4] sign entries
     private final DeviceScratch layoutScratch;    // the step's attention layout
     private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
-    private final DeviceScratch quantizedX;       // the sign term's x: [rows, in] s8, then [rows, in / 256] float2
+    private final QuantizedInput quantized;       // the sign term's x
+    private long hostWrites;                      // activations written from the host (with launches: the write stamp)
+    private boolean signTerms;                    // whether the last tensor-core matmul had sign entries
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
     private long layoutAddress;
@@ -111,7 +113,7 @@ public final class CudaBackend implements Backend {
         this.projEntries = new DeviceScratch(staging);
         this.layoutScratch = new DeviceScratch(staging);
         this.attentionSplits = new DeviceScratch(staging);
-        this.quantizedX = new DeviceScratch(staging);
+        this.quantized = new QuantizedInput(staging);
         this.sampler = own(new CudaSampler(kernels, staging));
     }
 
@@ -243,6 +245,7 @@ public final class CudaBackend implements Backend {
         long bytes = hostCopyBytes(src, rows, d);
         bind();
         cuMemcpyHtoD(d.memory().pointer(), Pointer.to(src), bytes);
+        hostWrites++;
     }
 
     @Override
@@ -321,8 +324,20 @@ public final class CudaBackend implements Backend {
             return;
         }
         bind();
+        // While tenants' sign terms run, the output is also quantized for the next matmul (QuantizedInput).
+        boolean quantize = signTerms && out.cols() % 256 == 0;
+        long xq = quantize ? quantized.reserve(rows, out.cols()) : 0L;
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
-                addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address());
+                addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xq,
+                quantize ? QuantizedInput.statsAt(xq, rows, out.cols()) : 0L);
+        if (quantize) {
+            quantized.hold(out, rows, writeStamp());
+        }
+    }
+
+    /** Changes whenever a kernel may have written device memory or the host has written activations. */
+    private long writeStamp() {
+        return kernels.launches() + hostWrites;
     }
 
     /**
@@ -426,15 +441,18 @@ public final class CudaBackend implements Backend {
         long entriesAt = 0L;
         long xq = 0L;
         long xStats = 0L;
+        signTerms = total > 0;
         if (total > 0) {
+            // The sign term reads x as int8 per 256-column group: as the RMSNorm before left it, or made here.
+            xq = quantized.reusable(in, rows, writeStamp());
+            if (xq == 0L) {
+                xq = quantized.reserve(rows, in.cols());
+                int quantWarps = rows * (in.cols() / 256);
+                kernels.launch("quantize_groups", ceilDiv(quantWarps, QUANT_WARPS), 1, 32 * QUANT_WARPS, in.address(),
+                        rows, in.cols(), xq, QuantizedInput.statsAt(xq, rows, in.cols()));
+            }
+            xStats = QuantizedInput.statsAt(xq, rows, in.cols());
             entriesAt = projEntries.upload(entries.build().toArray());
-            // The sign term reads x as int8 per 256-column group (kernels.cu, quantize_groups), made once per call.
-            long qBytes = (long) rows * in.cols();
-            xq = quantizedX.reserve(qBytes + (long) rows * (in.cols() / 256) * 2 * Float.BYTES);
-            xStats = xq + qBytes;
-            int quantWarps = rows * (in.cols() / 256);
-            kernels.launch("quantize_groups", ceilDiv(quantWarps, QUANT_WARPS), 1, 32 * QUANT_WARPS, in.address(), rows,
-                    in.cols(), xq, xStats);
         }
         int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
@@ -592,7 +610,19 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void swiglu(Activations gate, Activations up, int rows) {
-        elementwise("swiglu", gate, rows, ((CudaActivations) up).address());
+        CudaActivations g = (CudaActivations) gate;
+        if (!signTerms || g.cols() % 256 != 0 || rows == 0) {
+            elementwise("swiglu", gate, rows, ((CudaActivations) up).address());
+            return;
+        }
+        // While tenants' sign terms run, the result is also quantized for the down projection (QuantizedInput).
+        g.checkRows(rows);
+        bind();
+        long xq = quantized.reserve(rows, g.cols());
+        int groups = rows * (g.cols() / 256);
+        kernels.launch("swiglu_quantize", ceilDiv(groups, QUANT_WARPS), 1, 32 * QUANT_WARPS, g.address(),
+                ((CudaActivations) up).address(), (long) rows * g.cols(), xq, QuantizedInput.statsAt(xq, rows, g.cols()));
+        quantized.hold(g, rows, writeStamp());
     }
 
     @Override
@@ -764,7 +794,7 @@ public final class CudaBackend implements Backend {
         cuCtxSynchronize();
         RuntimeException failure = null;
         List<AutoCloseable> all = new ArrayList<>(owned);
-        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, quantizedX, staging,
+        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, quantized, staging,
                 kernels));
         for (AutoCloseable c : all) {
             try {
