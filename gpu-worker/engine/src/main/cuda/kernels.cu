@@ -356,11 +356,13 @@ __device__ __forceinline__ unsigned int u4_at(const uint4& u, int i) {
 }
 
 // Rows g and g + 8 of W's 64-column chunk at col, as thread (g, t) holds them: columns 16t .. 16t + 15 of each.
+// Evict-first loads (W is read once a step): the block's x stays in L1 for its other warps (on the H100, a 7B
+// layer at 8 rows over 8 tenants 321 → 300 µs; at 1 row 144 → 140 µs).
 __device__ __forceinline__ void load_w_chunk(uint4 (&a)[4], const unsigned short* w0, const unsigned short* w8, long long col) {
-    a[0] = __ldg(reinterpret_cast<const uint4*>(w0 + col));
-    a[1] = __ldg(reinterpret_cast<const uint4*>(w0 + col + 8));
-    a[2] = __ldg(reinterpret_cast<const uint4*>(w8 + col));
-    a[3] = __ldg(reinterpret_cast<const uint4*>(w8 + col + 8));
+    a[0] = __ldcs(reinterpret_cast<const uint4*>(w0 + col));
+    a[1] = __ldcs(reinterpret_cast<const uint4*>(w0 + col + 8));
+    a[2] = __ldcs(reinterpret_cast<const uint4*>(w8 + col));
+    a[3] = __ldcs(reinterpret_cast<const uint4*>(w8 + col + 8));
 }
 
 // cp.async of 4, 8 or 16 bytes from global to this thread's shared memory (no registers held while in flight).
