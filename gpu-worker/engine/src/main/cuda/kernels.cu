@@ -623,22 +623,38 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     }
 }
 
+// A launch's sign entries passed in its parameters when they fit, [E, 4] as `entries` (a table copied to the device
+// before each launch is a copy-engine operation between two kernels: about 2 µs of an idle GPU, four times a layer;
+// a 7B step at 1 row over 1 tenant 6.64 → 6.48 ms). 24 entries (768 bytes) hold 8 tenants' q/k/v; a 64-entry
+// table (2 KB of parameters a launch) once made that 1-row step take 10 ms, unexplained, so the table stays small.
+#define PROJ_INLINE_ENTRIES 24
+struct ProjTable {
+    unsigned long long e[PROJ_INLINE_ENTRIES * 4];
+};
+
 // Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight. ENTRIES:
-// sign entries a warp loads ahead per pass (0: the base term alone, for steps without tenants, whose fewer
-// registers let more blocks share a multiprocessor); MIN_BLOCKS: blocks per multiprocessor the registers must
-// allow. Measured on the H100, a 7B layer's four projections: 1 row without tenants 173 µs at one block per
-// multiprocessor, 143 at two in the base kernel (floor 135); 8 rows over 8 tenants 536 → 413 µs (two blocks; more
-// spill or lose the sign words loaded ahead).
-#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS)                                                             \
-    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS) NAME(                                  \
-            const float* x, const signed char* xq, const float2* xstats, int rows, int in,                              \
-            const unsigned long long* entries, const void* w0, float* out0,                                             \
-            int outDim0, int first0, int count0, const void* w1, float* out1, int outDim1, int first1, int count1,     \
-            const void* w2, float* out2, int outDim2, int first2, int count2) {                                         \
-        ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                              \
-                      : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                \
-                                        : ProjWeight{w2, out2, outDim2, first2, count2};                               \
-        proj_body<BF16, NT, ENTRIES>(pw, x, xq, xstats, rows, in, entries);                                    \
+// sign entries per item (0: the base term alone, for steps without tenants, whose fewer registers let more blocks
+// share a multiprocessor; these take no entries); MIN_BLOCKS: blocks per multiprocessor the registers must allow.
+// Measured on the H100, a 7B layer's four projections: 1 row without tenants 173 µs at one block per
+// multiprocessor, 143 at two in the base kernel (floor 135). With entries, `entries` is null when they came inline.
+#define PROJ_PARAMS                                                                                                    \
+    const float *x, const signed char *xq, const float2 *xstats, int rows, int in, const unsigned long long *entries,  \
+            const void *w0, float *out0, int outDim0, int first0, int count0, const void *w1, float *out1, int outDim1, \
+            int first1, int count1, const void *w2, float *out2, int outDim2, int first2, int count2
+#define PROJ_WEIGHT                                                                                                    \
+    ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                                    \
+                  : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                    \
+                                    : ProjWeight{w2, out2, outDim2, first2, count2}
+#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS)                                                               \
+    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS)                                          \
+            NAME(PROJ_PARAMS, const __grid_constant__ ProjTable inlineEntries) {                                      \
+        PROJ_WEIGHT;                                                                                                   \
+        proj_body<BF16, NT, ENTRIES>(pw, x, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e);    \
+    }
+#define PROJ_BASE_KERNEL(NAME, BF16, NT)                                                                               \
+    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2) NAME(PROJ_PARAMS) {                               \
+        PROJ_WEIGHT;                                                                                                   \
+        proj_body<BF16, NT, 0>(pw, x, xq, xstats, rows, in, entries);                                                  \
     }
 
 PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2)
@@ -647,12 +663,12 @@ PROJ_KERNEL(proj_f16_n4, false, 4, 2, 2)
 PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2)
 PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2)
 PROJ_KERNEL(proj_bf16_n4, true, 4, 2, 1)  // x in two dtypes: at two blocks it spills 600 bytes and runs 4-6% slower
-PROJ_KERNEL(proj_f16_n1_base, false, 1, 0, 2)
-PROJ_KERNEL(proj_f16_n2_base, false, 2, 0, 2)
-PROJ_KERNEL(proj_f16_n4_base, false, 4, 0, 2)
-PROJ_KERNEL(proj_bf16_n1_base, true, 1, 0, 2)
-PROJ_KERNEL(proj_bf16_n2_base, true, 2, 0, 2)
-PROJ_KERNEL(proj_bf16_n4_base, true, 4, 0, 2)
+PROJ_BASE_KERNEL(proj_f16_n1_base, false, 1)
+PROJ_BASE_KERNEL(proj_f16_n2_base, false, 2)
+PROJ_BASE_KERNEL(proj_f16_n4_base, false, 4)
+PROJ_BASE_KERNEL(proj_bf16_n1_base, true, 1)
+PROJ_BASE_KERNEL(proj_bf16_n2_base, true, 2)
+PROJ_BASE_KERNEL(proj_bf16_n4_base, true, 4)
 
 // ---------------------------------------------------------------------------------------------------------
 // Row-wise ops.
@@ -914,7 +930,8 @@ __device__ __forceinline__ bool tree_sees(const int* parents, int i, int j) {
 // values acc), merged at the end. meta (ints): [rows, 4] rows' (start position, chunk row, block-table offset,
 // parents offset or -1), then the block tables and parents those offsets point at. Row i of a chunk sees
 // positions < start + i + 1 except, in a tree, chunk rows that are neither i nor its ancestors. Lane L holds
-// dims L, L + 32, ... of q and acc. With one split (partial null) the block writes out; with several
+// dims 4L .. 4L + 3 (and + 128) of q and acc, read as float4 (headDim % 4 == 0; at 8 rows of a 7B layer 62 → 57 µs
+// against lane-strided scalar loads). With one split (partial null) the block writes out; with several
 // (flash-decoding, for long contexts) it writes its (acc, m, l) to partial [rows, heads, splits, headDim + 2]
 // and attention_combine merges them.
 extern "C" __global__ void attention(const float* q, const float* keys, const float* values, const int* meta, int heads,
@@ -922,8 +939,8 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
                                      float* partial, float* out) {
     __shared__ float warpMax[ATTN_WARPS];
     __shared__ float warpSum[ATTN_WARPS];
-    __shared__ float warpAcc[ATTN_WARPS][ATTN_MAX_HEAD_DIM];
-    const int per = ATTN_MAX_HEAD_DIM / 32;
+    __shared__ __align__(16) float warpAcc[ATTN_WARPS][ATTN_MAX_HEAD_DIM];
+    constexpr int PER = ATTN_MAX_HEAD_DIM / 128;  // float4s per lane: lane L takes dims 4L .. 4L + 3 (+ 128 …)
     int h = blockIdx.x;
     int r = blockIdx.y;
     int warp = threadIdx.x >> 5;
@@ -937,47 +954,58 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
     int kvDim = kvHeads * headDim;
     int kvOff = (h / (heads / kvHeads)) * headDim;
     const float* qh = q + (long long) r * heads * headDim + h * headDim;
+    const float4 zero = make_float4(0.f, 0.f, 0.f, 0.f);
 
-    float qv[per];
-    float acc[per];
+    float4 qv[PER];
+    float4 acc[PER];
 #pragma unroll
-    for (int k = 0; k < per; k++) {
-        int d = lane + 32 * k;
-        qv[k] = d < headDim ? qh[d] : 0.f;
-        acc[k] = 0.f;
+    for (int k = 0; k < PER; k++) {
+        int d = 4 * (lane + 32 * k);
+        qv[k] = d < headDim ? *reinterpret_cast<const float4*>(qh + d) : zero;
+        acc[k] = zero;
     }
     float m = -INFINITY;
     float l = 0.f;
     int end = min(visible, (blockIdx.z + 1) * splitKeys);
     // ATTN_KEYS keys at a time per warp (t, t + ATTN_WARPS, ...): their loads are in flight together, where one
-    // key at a time left a 1-row step's attention waiting on memory latency.
-    for (int t0 = blockIdx.z * splitKeys + warp; t0 < end; t0 += ATTN_WARPS * ATTN_KEYS) {
-        float kv[ATTN_KEYS][per];
-        float vv[ATTN_KEYS][per];
-        float s[ATTN_KEYS];
+    // key at a time left a 1-row step's attention waiting on memory latency. The next run's page-table lookups go
+    // out while this run's keys and values load.
+    bool seen[ATTN_KEYS];
+    long long slot[ATTN_KEYS];
+    auto locate = [&](int t0) {
 #pragma unroll
         for (int u = 0; u < ATTN_KEYS; u++) {
             int t = t0 + u * ATTN_WARPS;
-            bool seen = t < end && (parents == nullptr || tree_sees(parents, i, t - start));
-            s[u] = seen ? 0.f : -INFINITY;
-            long long slot = seen ? (long long) table[t / blockSize] * blockSize + t % blockSize : 0;
-            const float* kr = keys + slot * kvDim + kvOff;
-            const float* vr = values + slot * kvDim + kvOff;
+            seen[u] = t < end && (parents == nullptr || tree_sees(parents, i, t - start));
+            slot[u] = seen[u] ? (long long) table[t / blockSize] * blockSize + t % blockSize : 0;
+        }
+    };
+    locate(blockIdx.z * splitKeys + warp);
+    for (int t0 = blockIdx.z * splitKeys + warp; t0 < end; t0 += ATTN_WARPS * ATTN_KEYS) {
+        float4 kv[ATTN_KEYS][PER];
+        float4 vv[ATTN_KEYS][PER];
+        float s[ATTN_KEYS];
 #pragma unroll
-            for (int k = 0; k < per; k++) {
-                int d = lane + 32 * k;
-                bool load = seen && d < headDim;
-                kv[u][k] = load ? kr[d] : 0.f;
-                vv[u][k] = load ? vr[d] : 0.f;
+        for (int u = 0; u < ATTN_KEYS; u++) {
+            s[u] = seen[u] ? 0.f : -INFINITY;
+            const float* kr = keys + slot[u] * kvDim + kvOff;
+            const float* vr = values + slot[u] * kvDim + kvOff;
+#pragma unroll
+            for (int k = 0; k < PER; k++) {
+                int d = 4 * (lane + 32 * k);
+                bool load = seen[u] && d < headDim;
+                kv[u][k] = load ? *reinterpret_cast<const float4*>(kr + d) : zero;
+                vv[u][k] = load ? *reinterpret_cast<const float4*>(vr + d) : zero;
             }
         }
+        locate(t0 + ATTN_WARPS * ATTN_KEYS);
         float mNew = m;
 #pragma unroll
         for (int u = 0; u < ATTN_KEYS; u++) {
             float dot = 0.f;
 #pragma unroll
-            for (int k = 0; k < per; k++) {
-                dot = fmaf(qv[k], kv[u][k], dot);
+            for (int k = 0; k < PER; k++) {
+                dot = fmaf(qv[k].x, kv[u][k].x, fmaf(qv[k].y, kv[u][k].y, fmaf(qv[k].z, kv[u][k].z, fmaf(qv[k].w, kv[u][k].w, dot))));
             }
             s[u] = s[u] == -INFINITY ? -INFINITY : warp_sum(dot) * scale;
             mNew = fmaxf(mNew, s[u]);
@@ -988,16 +1016,17 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
         float correction = expf(m - mNew);
         l *= correction;
 #pragma unroll
-        for (int k = 0; k < per; k++) {
-            acc[k] *= correction;
+        for (int k = 0; k < PER; k++) {
+            acc[k] = make_float4(acc[k].x * correction, acc[k].y * correction, acc[k].z * correction, acc[k].w * correction);
         }
 #pragma unroll
         for (int u = 0; u < ATTN_KEYS; u++) {
             float p = s[u] == -INFINITY ? 0.f : expf(s[u] - mNew);
             l += p;
 #pragma unroll
-            for (int k = 0; k < per; k++) {
-                acc[k] = fmaf(p, vv[u][k], acc[k]);
+            for (int k = 0; k < PER; k++) {
+                acc[k] = make_float4(fmaf(p, vv[u][k].x, acc[k].x), fmaf(p, vv[u][k].y, acc[k].y), fmaf(p, vv[u][k].z, acc[k].z),
+                                     fmaf(p, vv[u][k].w, acc[k].w));
             }
         }
         m = mNew;
@@ -1007,10 +1036,10 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
         warpSum[warp] = l;
     }
 #pragma unroll
-    for (int k = 0; k < per; k++) {
-        int d = lane + 32 * k;
+    for (int k = 0; k < PER; k++) {
+        int d = 4 * (lane + 32 * k);
         if (d < headDim) {
-            warpAcc[warp][d] = acc[k];
+            *reinterpret_cast<float4*>(&warpAcc[warp][d]) = acc[k];
         }
     }
     __syncthreads();

@@ -54,7 +54,9 @@ public final class CudaBackend implements Backend {
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
+    private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
     private static final int QUANT_WARPS = 4;           // quantize_groups: one warp per (row, 256-column group)
+    private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without sign entries that end a run of sign terms
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
     private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
     private static final long STAGING_BYTES = 8L << 20; // pinned ring for ops' small arguments
@@ -74,8 +76,9 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch layoutScratch;    // the step's attention layout
     private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
     private final QuantizedInput quantized;       // the sign term's x
+    private final long[] inlineEntries = new long[PROJ_INLINE_ENTRIES * 4];  // a launch's [E, 4] sign entries
     private long hostWrites;                      // activations written from the host (with launches: the write stamp)
-    private boolean signTerms;                    // whether the last tensor-core matmul had sign entries
+    private int matmulsWithoutSigns = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last with sign entries
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
     private long layoutAddress;
@@ -325,7 +328,7 @@ public final class CudaBackend implements Backend {
         }
         bind();
         // While tenants' sign terms run, the output is also quantized for the next matmul (QuantizedInput).
-        boolean quantize = signTerms && out.cols() % 256 == 0;
+        boolean quantize = signTermsRunning() && out.cols() % 256 == 0;
         long xq = quantize ? quantized.reserve(rows, out.cols()) : 0L;
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
                 addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xq,
@@ -333,6 +336,15 @@ public final class CudaBackend implements Backend {
         if (quantize) {
             quantized.hold(out, rows, writeStamp());
         }
+    }
+
+    /**
+     * Whether tenants' sign terms are running: a tensor-core matmul with sign entries came within the last
+     * SIGNLESS_TO_STOP (the LM head, which has none, does not end a run of tenant steps; a layer of base-only
+     * matmuls does).
+     */
+    private boolean signTermsRunning() {
+        return matmulsWithoutSigns < SIGNLESS_TO_STOP;
     }
 
     /** Changes whenever a kernel may have written device memory or the host has written activations. */
@@ -419,7 +431,9 @@ public final class CudaBackend implements Backend {
 
     /**
      * The tensor-core kernels: one [E, 4] table (words, scales, first row, row count) of every segment's planes
-     * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries.
+     * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries. Up
+     * to PROJ_INLINE_ENTRIES entries travel in the launches' parameters; more go to the device as a table (a copy
+     * between two kernels, which idles the GPU for about 2 µs).
      */
     private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
                               List<Integer> which) {
@@ -441,7 +455,7 @@ public final class CudaBackend implements Backend {
         long entriesAt = 0L;
         long xq = 0L;
         long xStats = 0L;
-        signTerms = total > 0;
+        matmulsWithoutSigns = total > 0 ? 0 : Math.min(matmulsWithoutSigns + 1, SIGNLESS_TO_STOP);
         if (total > 0) {
             // The sign term reads x as int8 per 256-column group: as the RMSNorm before left it, or made here.
             xq = quantized.reusable(in, rows, writeStamp());
@@ -452,7 +466,14 @@ public final class CudaBackend implements Backend {
                         rows, in.cols(), xq, QuantizedInput.statsAt(xq, rows, in.cols()));
             }
             xStats = QuantizedInput.statsAt(xq, rows, in.cols());
-            entriesAt = projEntries.upload(entries.build().toArray());
+        }
+        // The entries go in the launch's parameters when they fit (kernels.cu, ProjTable), else as a table.
+        long[] table = entries.build().toArray();
+        if (total <= PROJ_INLINE_ENTRIES) {
+            System.arraycopy(table, 0, inlineEntries, 0, table.length);
+            Arrays.fill(inlineEntries, table.length, inlineEntries.length, 0L);
+        } else {
+            entriesAt = projEntries.upload(table);
         }
         int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
@@ -474,6 +495,9 @@ public final class CudaBackend implements Backend {
             }
             // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor.
             String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles + (signEntries == 0 ? "_base" : "");
+            if (signEntries > 0) {
+                args.add(inlineEntries);
+            }
             kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
         }
     }
@@ -528,9 +552,10 @@ public final class CudaBackend implements Backend {
                           int headDim, BatchLayout layout, Activations out) {
         CudaKvStorage kv = (CudaKvStorage) storage;
         int rows = layout.rows();
-        if (headDim > MAX_HEAD_DIM || heads % kvHeads != 0 || kv.kvDim() != kvHeads * headDim) {
+        if (headDim > MAX_HEAD_DIM || headDim % 4 != 0 || heads % kvHeads != 0 || kv.kvDim() != kvHeads * headDim) {
             throw new IllegalArgumentException("attention of " + heads + " heads over " + kvHeads + " KV heads of "
-                    + headDim + " (at most " + MAX_HEAD_DIM + ") does not fit a cache of width " + kv.kvDim());
+                    + headDim + " (a multiple of 4, at most " + MAX_HEAD_DIM + ") does not fit a cache of width "
+                    + kv.kvDim());
         }
         for (Activations a : new Activations[] {q, k, v, out}) {
             ((CudaActivations) a).checkRows(rows);
@@ -611,7 +636,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void swiglu(Activations gate, Activations up, int rows) {
         CudaActivations g = (CudaActivations) gate;
-        if (!signTerms || g.cols() % 256 != 0 || rows == 0) {
+        if (!signTermsRunning() || g.cols() % 256 != 0 || rows == 0) {
             elementwise("swiglu", gate, rows, ((CudaActivations) up).address());
             return;
         }

@@ -29,6 +29,7 @@ import jcuda.driver.CUmodule;
 final class CudaKernels implements AutoCloseable {
     static final String SOURCE = "kernels";
     private static final int MAX_ARGS = 24;
+    private static final int MAX_PARAM_BYTES = 4096;  // a kernel's parameters, by the driver's limit
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final String target;
@@ -36,7 +37,7 @@ final class CudaKernels implements AutoCloseable {
     // The arguments packed as the kernel's parameter buffer (each at its natural alignment), and its size: passed
     // through cuLaunchKernel's `extra`, five pointers for JCuda to translate instead of one per argument (a 1-row
     // decode step of the 7B shape: the host issued its launches in 2.7 ms instead of 3.7).
-    private final ByteBuffer packed = ByteBuffer.allocateDirect(MAX_ARGS * Long.BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer packed = ByteBuffer.allocateDirect(MAX_PARAM_BYTES).order(ByteOrder.nativeOrder());
     private final ByteBuffer packedSize = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder());
     private final Pointer extra = Pointer.to(CU_LAUNCH_PARAM_BUFFER_POINTER, Pointer.to(packed), CU_LAUNCH_PARAM_BUFFER_SIZE,
             Pointer.to(packedSize), CU_LAUNCH_PARAM_END);
@@ -65,7 +66,8 @@ final class CudaKernels implements AutoCloseable {
 
     /**
      * Launches {@code name} on a {@code grid} of blocks of {@code block} threads. Arguments are {@link Long}
-     * (device addresses and 64-bit counts), {@link Integer} or {@link Float}, in the kernel's parameter order.
+     * (device addresses and 64-bit counts), {@link Integer}, {@link Float} or {@code long[]} (a struct of u64 passed
+     * by value), in the kernel's parameter order.
      */
     void launch(String name, int gridX, int gridY, int block, Object... args) {
         launchGrid3(name, gridX, gridY, 1, block, args);
@@ -95,6 +97,16 @@ final class CudaKernels implements AutoCloseable {
                 case Float f -> {
                     packed.putFloat(at, f);
                     at += Float.BYTES;
+                }
+                case long[] table -> {  // a by-value array of u64 (a struct of them in the kernel)
+                    at = (at + Long.BYTES - 1) & -Long.BYTES;
+                    if (at + (long) table.length * Long.BYTES > MAX_PARAM_BYTES) {
+                        throw new IllegalArgumentException(name + ": parameters past " + MAX_PARAM_BYTES + " bytes");
+                    }
+                    for (long v : table) {
+                        packed.putLong(at, v);
+                        at += Long.BYTES;
+                    }
                 }
                 default -> throw new IllegalArgumentException(name + ": unsupported kernel argument " + arg);
             }
