@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -440,6 +441,53 @@ public abstract class BackendContract {
             return concat(outputs);
         };
         assertClose(run(candidate, op), run(ref, op), tolerance(), "paged attention");
+    }
+
+    /**
+     * A delta matmul on attention's output, as the o projection reads it: a backend may hand that output to the sign
+     * term in another form made while merging the key splits (CUDA), which must follow a later write to it.
+     */
+    @Test
+    void deltaMatmulAfterAttentionMatchesReference() {
+        int heads = 8;
+        int kvHeads = 2;
+        int headDim = 32;
+        int width = heads * headDim;
+        int blockSize = 4;
+        int rows = 9;
+        TensorEntry w = random.tensor("w", DType.F16, 64, width, 1f);
+        SignMatrix signs = random.signMatrix("w", 64, width, 1);
+        Op op = b -> {
+            RandomTensors rnd = new RandomTensors(arena, 7);
+            KvCachePool pool = new KvCachePool(b, 2, kvHeads * headDim, 8, blockSize);
+            KvSequence seq = new KvSequence();
+            pool.reserve(seq, rows);
+            BatchLayout layout = BatchLayout.of(blockSize, List.of(new SequenceRows(0, rows, 0, seq.blockTable())),
+                    new int[][] {new int[rows]});
+            Weight[] weight = {b.weight(w)};
+            DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
+            Activations out = b.activations(rows, width);
+            Activations projected = b.activations(rows, 64);
+            List<float[]> parts = new ArrayList<>();
+            Consumer<Activations> project = x -> {
+                b.matmul(x, rows, weight, new Activations[] {projected}, List.of(new DeltaSegment(0, rows, delta)));
+                parts.add(download(b, projected, rows));
+            };
+            project.accept(upload(b, rnd.floats(rows * width, 1f), rows, width));  // sign terms are running
+            for (int layer = 0; layer < 2; layer++) {
+                Activations q = upload(b, rnd.floats(rows * width, 1.5f), rows, width);
+                Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
+                Activations v = upload(b, rnd.floats(rows * kvHeads * headDim, 1f), rows, kvHeads * headDim);
+                b.attention(pool.storage(), layer, q, k, v, heads, kvHeads, headDim, layout, out);
+                if (layer == 1) {
+                    b.write(rnd.floats(rows * width, 1f), rows, out);  // written again after attention
+                }
+                project.accept(out);
+            }
+            close(delta);
+            return concat(parts);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(DType.F16), "delta matmul after attention");
     }
 
     /** A computation on one backend that returns host floats. */
