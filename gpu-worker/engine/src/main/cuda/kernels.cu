@@ -110,14 +110,14 @@ __device__ T block_reduce(T v, Op op, T* scratch) {
 #define SIGNS_ARTIFACT 0
 #define SIGNS_TENSOR 1
 
-// Column c (0..255) of a 256-column group in SIGNS_TENSOR: the word of row j's group (h, t) and its bit.
-__device__ __forceinline__ void tensor_sign_at(int c, int& t, int& h, int& bit) {
-    h = c >> 7;
-    int cc = (c >> 6) & 1;
-    t = (c >> 4) & 3;
-    int s = (c >> 3) & 1;
-    int q = (c >> 2) & 1;
-    bit = 8 * (c & 3) + 7 - (4 * cc + 2 * s + q);
+// Column c (0..255) of a 256-column group in SIGNS_TENSOR: its bit in the word of row j's group (t, h) ...
+__device__ __forceinline__ int tensor_sign_bit(int c) {
+    return 8 * (c & 3) + 7 - (4 * ((c >> 6) & 1) + 2 * ((c >> 3) & 1) + ((c >> 2) & 1));
+}
+
+// ... and that word's index 2t + h among the row group's 8 (t = (c / 16) % 4, h = c / 128).
+__device__ __forceinline__ int tensor_sign_word(int c) {
+    return ((c >> 4) & 3) * 2 + (c >> 7);
 }
 
 // The signs of columns c0 .. c0 + 7 of row j (c0 a multiple of 8) as 8 bits, column c0 + v at bit v (1 = +1).
@@ -125,15 +125,12 @@ __device__ __forceinline__ unsigned int sign_bits8(const unsigned int* words, in
     if (layout == SIGNS_ARTIFACT) {
         return (__ldg(words + (long long) j * ((in + 31) >> 5) + (c0 >> 5)) >> (c0 & 31)) & 0xffu;
     }
-    int t, h, bit;
-    tensor_sign_at(c0 & 255, t, h, bit);
-    unsigned int word = __ldg(words + ((((long long) j * (in >> 8) + (c0 >> 8)) * 4 + t) * 2 + h));
+    // c0 % 8 == 0: the 8 columns share a word
+    unsigned int word = __ldg(words + ((long long) j * (in >> 8) + (c0 >> 8)) * 8 + tensor_sign_word(c0 & 255));
     unsigned int bits = 0;
 #pragma unroll
     for (int v = 0; v < 8; v++) {
-        int tv, hv, bv;
-        tensor_sign_at((c0 & 255) + v, tv, hv, bv);
-        bits |= ((~word >> bv) & 1u) << v;
+        bits |= ((~word >> tensor_sign_bit((c0 & 255) + v)) & 1u) << v;
     }
     return bits;
 }
@@ -156,9 +153,9 @@ extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsig
     unsigned int word = 0;
     for (int r = 0; r < 8; r++) {
         for (int k = 0; k < 4; k++) {
-            int c = 256 * g + 64 * (2 * h + (r >> 2)) + 16 * t + 8 * ((r >> 1) & 1) + 4 * (r & 1) + k;
-            unsigned int bit = (row[c >> 5] >> (c & 31)) & 1u;
-            word |= (bit ^ 1u) << (8 * k + 7 - r);
+            int c = 64 * (2 * h + (r >> 2)) + 16 * t + 8 * ((r >> 1) & 1) + 4 * (r & 1) + k;  // in the group
+            unsigned int bit = (row[(256 * g + c) >> 5] >> (c & 31)) & 1u;
+            word |= (bit ^ 1u) << tensor_sign_bit(c);
         }
     }
     dst[o] = word;
@@ -434,7 +431,7 @@ __device__ __forceinline__ void proj_signs(float (&acc)[NT][4], const ProjStage<
         int first = (int) entries[4 * e + 2];
         int end = first + (int) entries[4 * e + 3];
         if (first >= rowBase + 8 * NT || end <= rowBase) {
-            continue;  // not copied: no row in this block's rows
+            continue;  // not copied (entry_meets): no row in this block's rows
         }
         uint4 wd = st.words[q][lane];
         float2 al = st.alpha[q][lane];
@@ -478,6 +475,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;
     constexpr int STAGE_BYTES = PROJ_ENTRIES > 0 ? (int) sizeof(ProjStage<PE>) * 2 * PROJ_WARPS : 0;
     constexpr int PARTIAL_BYTES = PROJ_WARPS * NT * 4 * 32 * (int) sizeof(float);
+    static_assert(STAGE_BYTES <= 48 * 1024 && PARTIAL_BYTES <= 48 * 1024, "static shared memory: 48 KB a block");
     __shared__ __align__(16) unsigned char smem[STAGE_BYTES > PARTIAL_BYTES ? STAGE_BYTES : PARTIAL_BYTES];
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
@@ -662,7 +660,7 @@ PROJ_KERNEL(proj_f16_n2, false, 2, 4, 2)
 PROJ_KERNEL(proj_f16_n4, false, 4, 2, 2)
 PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2)
 PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2)
-PROJ_KERNEL(proj_bf16_n4, true, 4, 2, 1)  // at two blocks it spilled 600 bytes (x then in two dtypes), 4-6% slower; now 36, not re-timed
+PROJ_KERNEL(proj_bf16_n4, true, 4, 2, 1)  // two blocks spilled 600 bytes with x in two dtypes (4-6% slower); now 36 bytes, not re-timed
 PROJ_BASE_KERNEL(proj_f16_n1_base, false, 1)
 PROJ_BASE_KERNEL(proj_f16_n2_base, false, 2)
 PROJ_BASE_KERNEL(proj_f16_n4_base, false, 4)
@@ -940,6 +938,7 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
     __shared__ float warpMax[ATTN_WARPS];
     __shared__ float warpSum[ATTN_WARPS];
     __shared__ __align__(16) float warpAcc[ATTN_WARPS][ATTN_MAX_HEAD_DIM];
+    static_assert(ATTN_MAX_HEAD_DIM % 128 == 0, "a lane's float4s cover 128 dims a round");
     constexpr int PER = ATTN_MAX_HEAD_DIM / 128;  // float4s per lane: lane L takes dims 4L .. 4L + 3 (+ 128 …)
     int h = blockIdx.x;
     int r = blockIdx.y;

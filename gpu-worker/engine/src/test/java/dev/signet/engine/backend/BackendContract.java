@@ -152,10 +152,9 @@ public abstract class BackendContract {
      * Delta matmuls reading an RMSNorm's or a SwiGLU's output as the model runs them: a backend may hand that output
      * to the sign term in another form made by the op (CUDA quantizes it there), which must follow later writes.
      */
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"F16", "BF16"})
-    void deltaMatmulsAfterNormAndSwigluMatchTheReference(DType dtype) {
-        int rows = 3;
+    @ParameterizedTest(name = "{0}, {1} rows")
+    @CsvSource({"F16, 3", "BF16, 3", "F16, 17"})
+    void deltaMatmulsAfterNormAndSwigluMatchTheReference(DType dtype, int rows) {
         int in = 512;
         int outDim = 64;
         TensorEntry gain = random.tensor("g", dtype, 0, in, 1.5f);
@@ -180,6 +179,9 @@ public abstract class BackendContract {
             project.run();  // the first sign term of the run
             b.rmsNorm(input, g, 1e-5f, rows, h);
             project.run();  // after a norm that knows sign terms are running
+            b.write(other, rows, h);
+            b.addRmsNorm(input, h, g, 1e-5f, rows, h);
+            project.run();  // after the residual add and norm, its output over the addend
             b.rmsNorm(input, g, 1e-5f, rows, h);
             b.write(other, rows, h);
             project.run();  // h written again after its norm
@@ -192,6 +194,79 @@ public abstract class BackendContract {
             return concat(parts);
         };
         assertClose(run(candidate, op), run(ref, op), tolerance(dtype), "delta matmuls after rmsNorm and swiglu");
+    }
+
+    /**
+     * Many tenants of one row each on q/k/v-like weights of model shape: several entry passes per column group, and
+     * past the number of sign entries a backend may pass with a launch (CUDA: 24) a table of them.
+     */
+    @ParameterizedTest(name = "{0} tenants")
+    @CsvSource({"5", "9"})
+    void manyTenantsDeltaMatmulMatchesReference(int tenants) {
+        int in = 512;
+        int[] outDims = {256, 64, 48};
+        TensorEntry[] ws = new TensorEntry[3];
+        for (int k = 0; k < 3; k++) {
+            ws[k] = random.tensor("w" + k, DType.F16, outDims[k], in, 1f);
+        }
+        SignMatrix[][] signs = new SignMatrix[tenants][3];
+        for (int t = 0; t < tenants; t++) {
+            for (int k = 0; k < 3; k++) {
+                signs[t][k] = random.signMatrix("w" + k, outDims[k], in, 1);
+            }
+        }
+        float[] x = random.floats(tenants * in, 1f);
+        Op op = b -> {
+            Weight[] weights = new Weight[3];
+            Activations[] outs = new Activations[3];
+            for (int k = 0; k < 3; k++) {
+                weights[k] = b.weight(ws[k]);
+                outs[k] = poisoned(b, tenants, outDims[k]);
+            }
+            List<DeltaSegment> segments = new ArrayList<>();
+            for (int t = 0; t < tenants; t++) {
+                segments.add(new DeltaSegment(t, 1, resident(b, signs[t])));
+            }
+            b.matmul(upload(b, x, tenants, in), tenants, weights, outs, segments);
+            segments.forEach(seg -> close(seg.deltas()));
+            List<float[]> parts = new ArrayList<>();
+            for (Activations o : outs) {
+                parts.add(download(b, o, tenants));
+            }
+            return concat(parts);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(DType.F16), "delta matmul of " + tenants + " tenants");
+    }
+
+    /**
+     * Activations with an outlier column 50× the rest in every 256 columns, as hidden states of large models have,
+     * and tenant scales a tenth of the base weights' mean magnitude (the fixture's caps q_proj of layer 0: 0.084): a
+     * backend that quantizes x for the sign term (CUDA, per 256-column group) still holds the dtype's bound.
+     */
+    @Test
+    void deltaMatmulWithOutlierActivationsMatchesReference() {
+        int rows = 4;
+        int in = 1024;
+        float[] x = random.floats(rows * in, 1f);
+        for (int i = 0; i < x.length; i += 256) {
+            x[i + 37] *= 50;
+        }
+        TensorEntry w = random.tensor("w", DType.F16, 64, in, 1f);  // mean |W| 0.5
+        SignPlane plane = random.signMatrix("w", 64, in, 1).planes().getFirst();
+        float[] scales = plane.scales().clone();
+        for (int j = 0; j < scales.length; j++) {
+            scales[j] *= 0.1f;  // mean |α| 0.05
+        }
+        SignMatrix signs = new SignMatrix("w", 64, in, List.of(new SignPlane(plane.words(), scales)));
+        Op op = b -> {
+            Activations out = poisoned(b, rows, 64);
+            DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
+            b.matmul(upload(b, x, rows, in), rows, new Weight[] {b.weight(w)}, new Activations[] {out},
+                    List.of(new DeltaSegment(0, rows, delta)));
+            close(delta);
+            return download(b, out, rows);
+        };
+        assertClose(run(candidate, op), run(ref, op), tolerance(DType.F16), "delta matmul, outlier activations");
     }
 
     /** Three weights of these dtypes and output sizes on one input, three tenants on spans {first row, count, tenant}. */
@@ -444,8 +519,8 @@ public abstract class BackendContract {
     }
 
     /**
-     * A delta matmul on attention's output, as the o projection reads it: a backend may hand that output to the sign
-     * term in another form made while merging the key splits (CUDA), which must follow a later write to it.
+     * A delta matmul on attention's output, as the o projection reads it, and again after that output is written
+     * anew: whatever form of x a backend keeps for the sign term must follow the output's writes.
      */
     @Test
     void deltaMatmulAfterAttentionMatchesReference() {

@@ -347,7 +347,11 @@ public final class CudaBackend implements Backend {
         return matmulsWithoutSigns < SIGNLESS_TO_STOP;
     }
 
-    /** Changes whenever a kernel may have written device memory or the host has written activations. */
+    /**
+     * Changes whenever a kernel may have written device memory or the host has written activations. Every write to
+     * activations must count here (a launch through {@code kernels}, or {@code hostWrites}): QuantizedInput trusts
+     * an unchanged stamp to mean unchanged activations.
+     */
     private long writeStamp() {
         return kernels.launches() + hostWrites;
     }
@@ -474,6 +478,7 @@ public final class CudaBackend implements Backend {
             Arrays.fill(inlineEntries, table.length, inlineEntries.length, 0L);
         } else {
             entriesAt = projEntries.upload(table);
+            Arrays.fill(inlineEntries, 0L);  // unread, but a launch's parameters stay a function of this call
         }
         int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
