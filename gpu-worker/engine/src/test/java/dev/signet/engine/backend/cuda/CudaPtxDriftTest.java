@@ -12,12 +12,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The committed PTX is what the committed .cu sources compile to: beside each PTX lies the sha256 of the
- * source it was built from, and a source edited without running build-ptx.sh fails here. Runs without a GPU.
+ * source it was built from, and a source edited without running build-ptx.sh fails here; every Hopper kernel
+ * waits for the one before it. Runs without a GPU.
  */
 class CudaPtxDriftTest {
 
@@ -40,6 +42,22 @@ class CudaPtxDriftTest {
             assertThat(new String(recorded, StandardCharsets.US_ASCII).split("\\s+")[0])
                     .as(ptxFile + " was built from another " + cu.getFileName() + ": run gpu-worker/engine/src/main/cuda/build-ptx.sh")
                     .isEqualTo(hash);
+        }
+    }
+
+    /**
+     * The host launches every kernel on sm_90 allowed to start before the one ahead of it has finished (programmatic
+     * dependent launch), so each must wait for that one before it touches memory: a kernel without the wait would
+     * read its inputs half-written.
+     */
+    @Test
+    void everyHopperKernelWaitsForTheKernelBeforeIt() {
+        String ptx = new String(CudaKernels.ptx(CudaKernels.SOURCE + ".sm_90.ptx"), StandardCharsets.US_ASCII);
+        String[] entries = ptx.split("\\.entry ");
+        assertThat(entries.length).as("kernels in the sm_90 PTX").isGreaterThan(1);
+        for (int i = 1; i < entries.length; i++) {
+            String name = entries[i].substring(0, entries[i].indexOf('('));
+            assertThat(entries[i]).as(name + " waits for the kernel before it (AFTER_PREVIOUS_KERNEL)").contains("griddepcontrol.wait");
         }
     }
 }
