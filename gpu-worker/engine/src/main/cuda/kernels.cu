@@ -903,38 +903,88 @@ extern "C" __global__ void scatter_rows(const float* src, const int* idx, int co
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Paged KV cache. Per layer, keys and values are [slots, kvDim] f32.
+// Paged KV cache. Per layer, keys and values are [slots, kvDim] in the cache's dtype: f32, or f16 (half the bytes
+// attention reads; the values rounded to fp16 as they are stored). KvT: float or __half.
 
-// keys[slots[r]] = k[r], values[slots[r]] = v[r]; grid: rows, block: BLOCK_THREADS (a row of 4096 in one float4
-// per thread when kvDim % 4 == 0).
-extern "C" __global__ void write_kv(const float* __restrict__ k, const float* __restrict__ v, const int* __restrict__ slots,
-                                    int kvDim, float* __restrict__ keys, float* __restrict__ values) {
-    AFTER_PREVIOUS_KERNEL();
+// Four consecutive elements of a KV row as loaded (raw, held while in flight) and widened to float32.
+template <typename KvT>
+struct KvRaw;
+
+template <>
+struct KvRaw<float> {
+    using type = float4;
+    __device__ static float4 load(const float* p) { return *reinterpret_cast<const float4*>(p); }
+    __device__ static float4 zero() { return make_float4(0.f, 0.f, 0.f, 0.f); }
+    __device__ static float4 widen(float4 v) { return v; }
+};
+
+template <>
+struct KvRaw<__half> {
+    using type = uint2;  // four halves
+    __device__ static uint2 load(const __half* p) { return *reinterpret_cast<const uint2*>(p); }
+    __device__ static uint2 zero() { return make_uint2(0u, 0u); }
+    __device__ static float4 widen(uint2 u) {
+        float2 a = __half22float2(*reinterpret_cast<const __half2*>(&u.x));
+        float2 b = __half22float2(*reinterpret_cast<const __half2*>(&u.y));
+        return make_float4(a.x, a.y, b.x, b.y);
+    }
+};
+
+__device__ __forceinline__ void store_kv4(float* p, float4 v) { *reinterpret_cast<float4*>(p) = v; }
+
+__device__ __forceinline__ void store_kv4(__half* p, float4 v) {
+    __half2 a = __floats2half2_rn(v.x, v.y);
+    __half2 b = __floats2half2_rn(v.z, v.w);
+    *reinterpret_cast<uint2*>(p) = make_uint2(*reinterpret_cast<unsigned int*>(&a), *reinterpret_cast<unsigned int*>(&b));
+}
+
+__device__ __forceinline__ void store_kv(float* p, float v) { *p = v; }
+__device__ __forceinline__ void store_kv(__half* p, float v) { *p = __float2half_rn(v); }
+
+// keys[slots[r]] = k[r], values[slots[r]] = v[r]; grid: rows, block: BLOCK_THREADS (a row of 4096 in four
+// elements per thread when kvDim % 4 == 0).
+template <typename KvT>
+__device__ __forceinline__ void write_kv_body(const float* __restrict__ k, const float* __restrict__ v,
+                                              const int* __restrict__ slots, int kvDim, KvT* __restrict__ keys,
+                                              KvT* __restrict__ values) {
     long long dst = (long long) slots[blockIdx.x] * kvDim;
     long long src = (long long) blockIdx.x * kvDim;
     if ((kvDim & 3) == 0) {
         for (int d = 4 * threadIdx.x; d < kvDim; d += 4 * BLOCK_THREADS) {
-            *reinterpret_cast<float4*>(keys + dst + d) = *reinterpret_cast<const float4*>(k + src + d);
-            *reinterpret_cast<float4*>(values + dst + d) = *reinterpret_cast<const float4*>(v + src + d);
+            store_kv4(keys + dst + d, *reinterpret_cast<const float4*>(k + src + d));
+            store_kv4(values + dst + d, *reinterpret_cast<const float4*>(v + src + d));
         }
     } else {
         for (int d = threadIdx.x; d < kvDim; d += BLOCK_THREADS) {
-            keys[dst + d] = k[src + d];
-            values[dst + d] = v[src + d];
+            store_kv(keys + dst + d, k[src + d]);
+            store_kv(values + dst + d, v[src + d]);
         }
     }
 }
 
-// For every layer, K and V of slot from[i] to slot to[i], in order (later copies may read earlier ones' targets).
-// keys, values: [layers, slots, kvDim]; grid: (layers, 2), one block per layer and side so the order holds.
-extern "C" __global__ void copy_kv(float* keys, float* values, long long layerStride, int kvDim, const int* from,
-                                   const int* to, int count) {
+extern "C" __global__ void write_kv_f32(const float* __restrict__ k, const float* __restrict__ v, const int* __restrict__ slots,
+                                        int kvDim, float* __restrict__ keys, float* __restrict__ values) {
     AFTER_PREVIOUS_KERNEL();
-    float* base = (blockIdx.y == 0 ? keys : values) + blockIdx.x * layerStride;
+    write_kv_body(k, v, slots, kvDim, keys, values);
+}
+
+extern "C" __global__ void write_kv_f16(const float* __restrict__ k, const float* __restrict__ v, const int* __restrict__ slots,
+                                        int kvDim, __half* __restrict__ keys, __half* __restrict__ values) {
+    AFTER_PREVIOUS_KERNEL();
+    write_kv_body(k, v, slots, kvDim, keys, values);
+}
+
+// For every layer, K and V of slot from[i] to slot to[i], in order (later copies may read earlier ones' targets).
+// keys, values: [layers, slots, rowUnits] in 16-bit units (a row of either dtype is a whole number of them);
+// grid: (layers, 2), one block per layer and side so the order holds.
+extern "C" __global__ void copy_kv(unsigned short* keys, unsigned short* values, long long layerStride, int rowUnits,
+                                   const int* from, const int* to, int count) {
+    AFTER_PREVIOUS_KERNEL();
+    unsigned short* base = (blockIdx.y == 0 ? keys : values) + blockIdx.x * layerStride;
     for (int n = 0; n < count; n++) {
-        const float* s = base + (long long) from[n] * kvDim;
-        float* d = base + (long long) to[n] * kvDim;
-        for (int c = threadIdx.x; c < kvDim; c += blockDim.x) {
+        const unsigned short* s = base + (long long) from[n] * rowUnits;
+        unsigned short* d = base + (long long) to[n] * rowUnits;
+        for (int c = threadIdx.x; c < rowUnits; c += blockDim.x) {
             d[c] = s[c];
         }
         __syncthreads();
@@ -966,16 +1016,15 @@ __device__ __forceinline__ bool tree_sees(const int* parents, int i, int j) {
 // dims 4L .. 4L + 3 (and + 128) of q and acc, read as float4 (headDim % 4 == 0; at 8 rows of a 7B layer 62 → 57 µs
 // against lane-strided scalar loads). With one split (partial null) the block writes out; with several
 // (flash-decoding, for long contexts) it writes its (acc, m, l) to partial [rows, heads, splits, headDim + 2]
-// and attention_combine merges them.
-extern "C" __global__ void attention(const float* q, const float* keys, const float* values, const int* meta, int heads,
-                                     int kvHeads, int headDim, int blockSize, float scale, int splitKeys,
-                                     float* partial, float* out) {
-    AFTER_PREVIOUS_KERNEL();
+// and attention_combine merges them. keys, values: the layer's cache in its dtype (KvT).
+template <typename KvT, int PER, int KEYS>
+__device__ __forceinline__ void attention_body(const float* q, const KvT* keys, const KvT* values, const int* meta, int heads,
+                                               int kvHeads, int headDim, int blockSize, float scale, int splitKeys,
+                                               float* partial, float* out) {
     __shared__ float warpMax[ATTN_WARPS];
     __shared__ float warpSum[ATTN_WARPS];
     __shared__ __align__(16) float warpAcc[ATTN_WARPS][ATTN_MAX_HEAD_DIM];
-    static_assert(ATTN_MAX_HEAD_DIM % 128 == 0, "a lane's float4s cover 128 dims a round");
-    constexpr int PER = ATTN_MAX_HEAD_DIM / 128;  // float4s per lane: lane L takes dims 4L .. 4L + 3 (+ 128 …)
+    static_assert(ATTN_MAX_HEAD_DIM == 128 * 2, "a lane's PER ≤ 2 float4s cover 128 dims each");
     int h = blockIdx.x;
     int r = blockIdx.y;
     int warp = threadIdx.x >> 5;
@@ -1002,45 +1051,46 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
     float m = -INFINITY;
     float l = 0.f;
     int end = min(visible, (blockIdx.z + 1) * splitKeys);
-    // ATTN_KEYS keys at a time per warp (t, t + ATTN_WARPS, ...): their loads are in flight together, where one
+    // KEYS keys at a time per warp (t, t + ATTN_WARPS, ...): their loads are in flight together, where one
     // key at a time left a 1-row step's attention waiting on memory latency. The next run's page-table lookups go
     // out while this run's keys and values load.
-    bool seen[ATTN_KEYS];
-    long long slot[ATTN_KEYS];
+    bool seen[KEYS];
+    long long slot[KEYS];
     auto locate = [&](int t0) {
 #pragma unroll
-        for (int u = 0; u < ATTN_KEYS; u++) {
+        for (int u = 0; u < KEYS; u++) {
             int t = t0 + u * ATTN_WARPS;
             seen[u] = t < end && (parents == nullptr || tree_sees(parents, i, t - start));
             slot[u] = seen[u] ? (long long) table[t / blockSize] * blockSize + t % blockSize : 0;
         }
     };
     locate(blockIdx.z * splitKeys + warp);
-    for (int t0 = blockIdx.z * splitKeys + warp; t0 < end; t0 += ATTN_WARPS * ATTN_KEYS) {
-        float4 kv[ATTN_KEYS][PER];
-        float4 vv[ATTN_KEYS][PER];
-        float s[ATTN_KEYS];
+    for (int t0 = blockIdx.z * splitKeys + warp; t0 < end; t0 += ATTN_WARPS * KEYS) {
+        typename KvRaw<KvT>::type kv[KEYS][PER];  // as loaded, widened to float as they are used
+        typename KvRaw<KvT>::type vv[KEYS][PER];
+        float s[KEYS];
 #pragma unroll
-        for (int u = 0; u < ATTN_KEYS; u++) {
+        for (int u = 0; u < KEYS; u++) {
             s[u] = seen[u] ? 0.f : -INFINITY;
-            const float* kr = keys + slot[u] * kvDim + kvOff;
-            const float* vr = values + slot[u] * kvDim + kvOff;
+            const KvT* kr = keys + slot[u] * kvDim + kvOff;
+            const KvT* vr = values + slot[u] * kvDim + kvOff;
 #pragma unroll
             for (int k = 0; k < PER; k++) {
                 int d = 4 * (lane + 32 * k);
                 bool load = seen[u] && d < headDim;
-                kv[u][k] = load ? *reinterpret_cast<const float4*>(kr + d) : zero;
-                vv[u][k] = load ? *reinterpret_cast<const float4*>(vr + d) : zero;
+                kv[u][k] = load ? KvRaw<KvT>::load(kr + d) : KvRaw<KvT>::zero();
+                vv[u][k] = load ? KvRaw<KvT>::load(vr + d) : KvRaw<KvT>::zero();
             }
         }
-        locate(t0 + ATTN_WARPS * ATTN_KEYS);
+        locate(t0 + ATTN_WARPS * KEYS);
         float mNew = m;
 #pragma unroll
-        for (int u = 0; u < ATTN_KEYS; u++) {
+        for (int u = 0; u < KEYS; u++) {
             float dot = 0.f;
 #pragma unroll
             for (int k = 0; k < PER; k++) {
-                dot = fmaf(qv[k].x, kv[u][k].x, fmaf(qv[k].y, kv[u][k].y, fmaf(qv[k].z, kv[u][k].z, fmaf(qv[k].w, kv[u][k].w, dot))));
+                float4 kf = KvRaw<KvT>::widen(kv[u][k]);
+                dot = fmaf(qv[k].x, kf.x, fmaf(qv[k].y, kf.y, fmaf(qv[k].z, kf.z, fmaf(qv[k].w, kf.w, dot))));
             }
             s[u] = s[u] == -INFINITY ? -INFINITY : warp_sum(dot) * scale;
             mNew = fmaxf(mNew, s[u]);
@@ -1055,13 +1105,13 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
             acc[k] = make_float4(acc[k].x * correction, acc[k].y * correction, acc[k].z * correction, acc[k].w * correction);
         }
 #pragma unroll
-        for (int u = 0; u < ATTN_KEYS; u++) {
+        for (int u = 0; u < KEYS; u++) {
             float p = s[u] == -INFINITY ? 0.f : expf(s[u] - mNew);
             l += p;
 #pragma unroll
             for (int k = 0; k < PER; k++) {
-                acc[k] = make_float4(fmaf(p, vv[u][k].x, acc[k].x), fmaf(p, vv[u][k].y, acc[k].y), fmaf(p, vv[u][k].z, acc[k].z),
-                                     fmaf(p, vv[u][k].w, acc[k].w));
+                float4 vf = KvRaw<KvT>::widen(vv[u][k]);
+                acc[k] = make_float4(fmaf(p, vf.x, acc[k].x), fmaf(p, vf.y, acc[k].y), fmaf(p, vf.z, acc[k].z), fmaf(p, vf.w, acc[k].w));
             }
         }
         m = mNew;
@@ -1104,6 +1154,22 @@ extern "C" __global__ void attention(const float* q, const float* keys, const fl
         o[headDim + 1] = total;
     }
 }
+
+// Kernels attention_<f32|f16>_d<128|256>: the cache's dtype, and head sizes up to 128 (one float4 of q, acc and
+// each key per lane: half the registers, so more blocks per multiprocessor) or 256. An fp16 cache takes 8 keys
+// per warp at a time: the same bytes in flight as 4 of float32.
+#define ATTENTION_KERNEL(NAME, KvT, PER, KEYS)                                                                        \
+    extern "C" __global__ void NAME(const float* q, const KvT* keys, const KvT* values, const int* meta, int heads,   \
+                                    int kvHeads, int headDim, int blockSize, float scale, int splitKeys,              \
+                                    float* partial, float* out) {                                                     \
+        AFTER_PREVIOUS_KERNEL();                                                                                       \
+        attention_body<KvT, PER, KEYS>(q, keys, values, meta, heads, kvHeads, headDim, blockSize, scale, splitKeys,   \
+                                       partial, out);                                                                 \
+    }
+ATTENTION_KERNEL(attention_f32_d128, float, 1, ATTN_KEYS)
+ATTENTION_KERNEL(attention_f32_d256, float, 2, ATTN_KEYS)
+ATTENTION_KERNEL(attention_f16_d128, __half, 1, 2 * ATTN_KEYS)
+ATTENTION_KERNEL(attention_f16_d256, __half, 2, 2 * ATTN_KEYS)
 
 #define COMBINE_THREADS BLOCK_THREADS
 

@@ -9,6 +9,7 @@ import dev.signet.engine.backend.Weight;
 import dev.signet.engine.backend.cuda.CudaBackend;
 import dev.signet.engine.medusa.MedusaHeads;
 import dev.signet.engine.medusa.MedusaTree;
+import dev.signet.engine.safetensors.DType;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,9 +75,9 @@ public final class GpuBenchmark {
             return layers * perLayer;
         }
 
-        /** Float32 keys and values every row reads at a decode over {@code kvLength} positions. */
-        long kvBytesPerRow(int kvLength) {
-            return 2L * layers * kvLength * kvDim() * Float.BYTES;
+        /** Keys and values, in the cache's {@code dtype}, every row reads at a decode over {@code kvLength} positions. */
+        long kvBytesPerRow(int kvLength, DType dtype) {
+            return 2L * layers * kvLength * kvDim() * dtype.byteSize();
         }
     }
 
@@ -143,7 +144,7 @@ public final class GpuBenchmark {
                         continue;  // rows are spread over tenants: a tenant without a row is not in the step
                     }
                     double millis = timeStep(batch(rows, PLAIN), t, null);
-                    long bytes = shape.baseBytes() + t * shape.signBytesPerTenant() + rows * shape.kvBytesPerRow(kvLength);
+                    long bytes = shape.baseBytes() + t * shape.signBytesPerTenant() + rows * shape.kvBytesPerRow(kvLength, backend.kvDtype());
                     Cell c = new Cell(rows, t, millis, bytes / bandwidth * 1e3, bytes, lastIssueMillis);
                     progress.printf("  rows %2d, tenants %2d: %.3f ms/step (floor %.3f ms, %.2fx; host issues a step in %.3f ms)%n",
                             rows, t, millis, c.floorMillis(), c.overFloor(), c.issueMillis());
@@ -350,8 +351,8 @@ public final class GpuBenchmark {
         double speedupDense8 = dense8Millis / eight.stepMillis();
         double tenantFloorMillis = shape.signBytesPerTenant() / bandwidth * 1e3;
 
-        out.printf("%nSignet GPU benchmark: %s, synthetic Llama-2-7B shape (%d layers, fp16), KV %d positions, "
-                + "copy bandwidth %.1f GB/s%n", backend.description(), shape.layers(), kvLength, bandwidth / 1e9);
+        out.printf("%nSignet GPU benchmark: %s, synthetic Llama-2-7B shape (%d layers, fp16), KV %d positions (%s), "
+                + "copy bandwidth %.1f GB/s%n", backend.description(), shape.layers(), kvLength, backend.kvDtype(), bandwidth / 1e9);
         out.printf("%5s %8s %12s %12s %9s %16s%n", "rows", "tenants", "ms/step", "floor ms", "x floor", "x own signs/tnt");
         List<Map<String, Object>> json = new ArrayList<>();
         for (Cell c : cells) {
@@ -396,8 +397,9 @@ public final class GpuBenchmark {
                 + "logits stay on the GPU); each projection with the rows' tenants' fused sign term");
         doc.put("copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per step (fp16 base weights once + each distinct tenant's sign words and scales once "
-                + "+ each row's float32 KV cache) / device-to-device cuMemcpy bandwidth of " + (COPY_BYTES >> 20)
+                + "+ each row's KV cache in its dtype) / device-to-device cuMemcpy bandwidth of " + (COPY_BYTES >> 20)
                 + " MiB (bytes read + written per second)");
+        doc.put("kv_dtype", backend.kvDtype().name());
         doc.put("base_bytes", shape.baseBytes());
         doc.put("sign_bytes_per_tenant", shape.signBytesPerTenant());
         doc.put("cells", json);

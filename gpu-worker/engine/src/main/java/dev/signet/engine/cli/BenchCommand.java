@@ -47,6 +47,7 @@ final class BenchCommand {
               --steps N          decode steps measured (default 64 for cpu, 16 for delta)
               --layers N         gpu: layers of the synthetic 7B shape (default 32)
               --kv N             gpu: KV cache positions each row attends over (default 512)
+              --kv-dtype T       gpu: the KV cache's element type, f16 (default, as fp16 models keep it) or f32
               --threads N        CPU threads (default: all cores)
               --tokens N         serve, medusa, gpu: greedy tokens per request (default 32; medusa and gpu 128)
               --fixtures DIR     gpu: the shared fixtures with the Medusa heads (default: the signet.fixtures
@@ -59,7 +60,7 @@ final class BenchCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows",
-                "layers", "kv", "fixtures"), Set.of());
+                "layers", "kv", "kv-dtype", "fixtures"), Set.of());
         if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa", "gpu").contains(args.positionals().getFirst())) {
             throw new UsageException("name one benchmark suite: cpu, delta, serve, medusa or gpu");
         }
@@ -191,12 +192,17 @@ final class BenchCommand {
         if (layers < 1 || steps < 1 || kv < 1 || tokens < 1) {
             throw new UsageException("--layers, --steps, --kv and --tokens must be at least 1");
         }
+        DType kvDtype = switch (args.value("kv-dtype").orElse("f16")) {
+            case "f16" -> DType.F16;
+            case "f32" -> DType.F32;
+            default -> throw new UsageException("--kv-dtype is f16 or f32, not " + args.value("kv-dtype").orElseThrow());
+        };
         Optional<String> unavailable = CudaAvailability.unavailableReason();
         if (unavailable.isPresent()) {
             err.println("signet bench gpu: no usable GPU: " + unavailable.get());
             return 1;
         }
-        try (CudaBackend backend = new CudaBackend()) {
+        try (CudaBackend backend = new CudaBackend(0, kvDtype)) {
             Optional<String> noFixtures = MedusaAcceptance.missing(fixtures);
             GpuMedusaBenchmark medusa = null;
             if (noFixtures.isPresent()) {

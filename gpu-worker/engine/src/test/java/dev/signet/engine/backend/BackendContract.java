@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,14 @@ public abstract class BackendContract {
      * f16/bf16 projections at reduced precision (tensor cores take activations in the weights' dtype).
      */
     protected double tolerance(DType dtype) {
+        return tolerance();
+    }
+
+    /**
+     * Relative error allowed for attention over the backend's KV cache: {@link #tolerance()} unless the cache rounds
+     * the keys and values it stores (an fp16 cache).
+     */
+    protected double kvTolerance() {
         return tolerance();
     }
 
@@ -471,7 +480,7 @@ public abstract class BackendContract {
      * lengths, then a mixed step (a decode, a chunk continuing a prompt, a new sequence). GQA, 4 query heads per KV head.
      */
     @ParameterizedTest(name = "headDim {0}")
-    @CsvSource({"8", "64", "12"})
+    @CsvSource({"8", "64", "12", "160"})
     void pagedAttentionMatchesReference(int headDim) {
         int heads = 8;
         int kvHeads = 2;
@@ -515,7 +524,48 @@ public abstract class BackendContract {
             }
             return concat(outputs);
         };
-        assertClose(run(candidate, op), run(ref, op), tolerance(), "paged attention");
+        assertClose(run(candidate, op), run(ref, op), kvTolerance(), "paged attention");
+    }
+
+    /**
+     * A kept Medusa path: copyKv moves positions 4 and 5's keys and values (every layer) into positions 2 and 3's
+     * slots, and the next decode at position 4 attends over them there.
+     */
+    @Test
+    void attentionSeesKeysAndValuesWhereCopyKvPutThem() {
+        int heads = 4;
+        int kvHeads = 2;
+        int headDim = 8;
+        int blockSize = 4;
+        Op op = b -> {
+            RandomTensors rnd = new RandomTensors(arena, 5);
+            KvCachePool pool = new KvCachePool(b, 2, kvHeads * headDim, 4, blockSize);
+            KvSequence seq = new KvSequence();
+            pool.reserve(seq, 8);
+            int[] table = seq.blockTable();
+            IntUnaryOperator slot = position -> table[position / blockSize] * blockSize + position % blockSize;
+            List<float[]> outputs = new ArrayList<>();
+            int[][] steps = {{0, 6}, {4, 1}};  // (start position, rows)
+            for (int[] step : steps) {
+                int rows = step[1];
+                BatchLayout layout = BatchLayout.of(blockSize, List.of(new SequenceRows(0, rows, step[0], table)),
+                        new int[][] {new int[rows]});
+                for (int layer = 0; layer < 2; layer++) {
+                    Activations q = upload(b, rnd.floats(rows * heads * headDim, 1.5f), rows, heads * headDim);
+                    Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
+                    Activations v = upload(b, rnd.floats(rows * kvHeads * headDim, 1f), rows, kvHeads * headDim);
+                    Activations out = poisoned(b, rows, heads * headDim);
+                    b.attention(pool.storage(), layer, q, k, v, heads, kvHeads, headDim, layout, out);
+                    outputs.add(download(b, out, rows));
+                }
+                if (step[0] == 0) {
+                    b.copyKv(pool.storage(), new int[] {slot.applyAsInt(4), slot.applyAsInt(5)},
+                            new int[] {slot.applyAsInt(2), slot.applyAsInt(3)});
+                }
+            }
+            return concat(outputs);
+        };
+        assertClose(run(candidate, op), run(ref, op), kvTolerance(), "attention after copyKv");
     }
 
     /**

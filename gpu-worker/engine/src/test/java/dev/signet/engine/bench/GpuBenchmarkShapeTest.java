@@ -2,6 +2,7 @@ package dev.signet.engine.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.signet.engine.safetensors.DType;
 import org.junit.jupiter.api.Test;
 
 /** The floor's byte counts for the synthetic Llama-2-7B shape (no GPU needed). */
@@ -23,6 +24,7 @@ class GpuBenchmarkShapeTest {
 
     @Test
     void kvBytesAreEveryLayersFloat32KeysAndValues() {
-        assertEquals(2L * 32 * 512 * 4096 * 4, shape.kvBytesPerRow(512));
+        assertEquals(2L * 32 * 512 * 4096 * 4, shape.kvBytesPerRow(512, DType.F32));
+        assertEquals(2L * 32 * 512 * 4096 * 2, shape.kvBytesPerRow(512, DType.F16));
     }
 }

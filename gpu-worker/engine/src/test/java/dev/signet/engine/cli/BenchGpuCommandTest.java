@@ -33,6 +33,12 @@ class BenchGpuCommandTest extends CliHarness {
     }
 
     @Test
+    void aKvCacheTypeOtherThanF16OrF32IsAUsageError() {
+        assertEquals(2, run("bench", "gpu", "--kv-dtype", "bf16"));
+        assertThat(err.toString()).contains("--kv-dtype is f16 or f32, not bf16");
+    }
+
+    @Test
     void anUnknownSuiteNamesTheGpuOne() {
         assertEquals(2, run("bench", "tpu"));
         assertThat(err.toString()).contains("gpu");

@@ -26,6 +26,7 @@ public record WorkerProperties(
         Path modelDir,                                                   // null: <signet.home>/models/stories260K
         @DefaultValue("cpu") @Pattern(regexp = "cpu|reference|cuda", message = "must be cpu, reference or cuda") String backend,
         @DefaultValue("0") @Min(0) int threads,                          // 0: every available processor
+        @DefaultValue("f32") @Pattern(regexp = "f32|f16", message = "must be f32 or f16") String kvDtype,  // cuda: the KV cache's type
         @DefaultValue("256") @Min(1) int maxBatchRows,                   // token budget of one step
         @DefaultValue("1024") @Min(1) int kvBlocks,
         @DefaultValue("16") @Min(1) int blockSize,                       // positions per KV block

@@ -13,6 +13,7 @@ import dev.signet.engine.deltacache.HttpDeltaSource;
 import dev.signet.engine.model.LlamaCheckpoint;
 import dev.signet.engine.model.LlamaModel;
 import dev.signet.engine.model.ModelOptions;
+import dev.signet.engine.safetensors.DType;
 import dev.signet.engine.scheduler.Scheduler;
 import dev.signet.engine.scheduler.SchedulerConfig;
 import dev.signet.engine.scheduler.SchedulerState;
@@ -189,7 +190,7 @@ public class WorkerEngine implements SmartLifecycle {
         return switch (props.backend()) {
             case "cpu" -> new VectorCpuBackend(props.threads() > 0 ? props.threads() : Runtime.getRuntime().availableProcessors());
             case "reference" -> new ReferenceBackend();
-            case "cuda" -> new CudaBackend();
+            case "cuda" -> new CudaBackend(0, props.kvDtype().equals("f16") ? DType.F16 : DType.F32);
             default -> throw new IllegalArgumentException("unknown backend '" + props.backend() + "' (cpu, cuda, reference)");
         };
     }

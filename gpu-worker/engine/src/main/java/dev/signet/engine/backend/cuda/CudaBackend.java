@@ -80,18 +80,25 @@ public final class CudaBackend implements Backend {
     private long hostWrites;                      // activations written from the host (with launches: the write stamp)
     private int matmulsWithoutSigns = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last with sign entries
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
+    private final DType kvDtype;                  // the KV cache's element type: F32 or F16
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
     private long layoutAddress;
 
     /**
      * Opens device {@code ordinal}'s primary context and loads the kernels. Attention splits a row's keys into
      * blocks of {@code attentionSplitKeys} when it has more (flash-decoding); 0 splits them so that a step's blocks
-     * fill the GPU (a decode step of few rows has too few (head, row) pairs to, otherwise).
+     * fill the GPU (a decode step of few rows has too few (head, row) pairs to, otherwise). The KV cache holds
+     * {@code kvDtype}: F32, or F16 for half the memory and half the bytes attention reads (keys and values rounded
+     * to fp16 as they are stored, as a server of fp16 models keeps them).
      */
-    public CudaBackend(int ordinal, int attentionSplitKeys) {
+    public CudaBackend(int ordinal, int attentionSplitKeys, DType kvDtype) {
         if (attentionSplitKeys < 0) {
             throw new IllegalArgumentException("attention splits need at least 1 key, got " + attentionSplitKeys);
         }
+        if (kvDtype != DType.F32 && kvDtype != DType.F16) {
+            throw new IllegalArgumentException("the CUDA KV cache holds F32 or F16, not " + kvDtype);
+        }
+        this.kvDtype = kvDtype;
         CudaAvailability.unavailableReason().ifPresent(why -> {
             throw new IllegalStateException("the CUDA backend cannot start: " + why);
         });
@@ -120,6 +127,14 @@ public final class CudaBackend implements Backend {
         this.sampler = own(new CudaSampler(kernels, staging));
     }
 
+    public CudaBackend(int ordinal, int attentionSplitKeys) {
+        this(ordinal, attentionSplitKeys, DType.F32);
+    }
+
+    public CudaBackend(int ordinal, DType kvDtype) {
+        this(ordinal, ADAPTIVE_SPLITS, kvDtype);
+    }
+
     public CudaBackend(int ordinal) {
         this(ordinal, ADAPTIVE_SPLITS);
     }
@@ -136,6 +151,11 @@ public final class CudaBackend implements Backend {
     /** The GPU's name and the PTX target loaded, e.g. "NVIDIA H100 80GB HBM3 (sm_90)". */
     public String description() {
         return deviceName + " (" + kernels.target() + ")";
+    }
+
+    /** The KV cache's element type: F32 or F16. */
+    public DType kvDtype() {
+        return kvDtype;
     }
 
     /** Binds the context to the calling thread: the owner thread may not be the one that opened the backend. */
@@ -239,7 +259,7 @@ public final class CudaBackend implements Backend {
     @Override
     public KvStorage kvStorage(int layers, int slots, int kvDim) {
         bind();
-        return own(CudaKvStorage.allocate(layers, slots, kvDim));
+        return own(CudaKvStorage.allocate(layers, slots, kvDim, kvDtype));
     }
 
     @Override
@@ -571,14 +591,15 @@ public final class CudaBackend implements Backend {
         bind();
         long meta = layoutAddress(layout);
         long slots = meta + 4L * rows * Integer.BYTES;
-        kernels.launch("write_kv", rows, 1, BLOCK_THREADS, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
+        kernels.launch("write_kv_" + kv.kernelSuffix(), rows, 1, BLOCK_THREADS, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
                 slots, kv.kvDim(), kv.keysAddress(layer), kv.valuesAddress(layer));
         int maxKeys = layout.sequences().stream().mapToInt(seq -> seq.startPosition() + seq.rowCount()).max().orElse(1);
         int splitKeys = attentionSplitKeys == ADAPTIVE_SPLITS ? fillingSplitKeys(maxKeys, heads * rows) : attentionSplitKeys;
         int splits = ceilDiv(maxKeys, splitKeys);
         long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
         long o = ((CudaActivations) out).address();
-        kernels.launchGrid3("attention", heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
+        String kernel = "attention_" + kv.kernelSuffix() + (headDim <= MAX_HEAD_DIM / 2 ? "_d128" : "_d256");
+        kernels.launchGrid3(kernel, heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
                 kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
                 (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o);
         if (splits > 1) {
@@ -746,8 +767,9 @@ public final class CudaBackend implements Backend {
         int[] both = Arrays.copyOf(from, 2 * from.length);
         System.arraycopy(to, 0, both, from.length, to.length);
         long at = indexScratch.upload(both);
-        kernels.launch("copy_kv", kv.layers(), 2, ROW_BLOCK, kv.keysAddress(0), kv.valuesAddress(0), kv.layerFloats(),
-                kv.kvDim(), at, at + (long) from.length * Integer.BYTES, from.length);
+        int unit = Short.BYTES;  // copy_kv moves 16-bit units, whole rows of either dtype
+        kernels.launch("copy_kv", kv.layers(), 2, ROW_BLOCK, kv.keysAddress(0), kv.valuesAddress(0), kv.layerBytes() / unit,
+                kv.kvDim() * kv.dtype().byteSize() / unit, at, at + (long) from.length * Integer.BYTES, from.length);
     }
 
     private static int gridFor(long n) {

@@ -1,35 +1,41 @@
 package dev.signet.engine.backend.cuda;
 
 import dev.signet.engine.backend.KvStorage;
+import dev.signet.engine.safetensors.DType;
 
 /**
- * The paged KV cache in device memory: keys and values, each {@code [layers, slots, kvDim]} float32.
- * keys, values: [layers, slots, kvDim] f32
+ * The paged KV cache in device memory: keys and values, each {@code [layers, slots, kvDim]} in {@code dtype}, F32
+ * or F16 (half the bytes attention reads; values rounded to fp16 as they are stored).
  */
-record CudaKvStorage(int layers, int slots, int kvDim, DeviceMemory keys, DeviceMemory values) implements KvStorage {
+record CudaKvStorage(int layers, int slots, int kvDim, DType dtype, DeviceMemory keys, DeviceMemory values) implements KvStorage {
 
-    static CudaKvStorage allocate(int layers, int slots, int kvDim) {
-        long bytes = (long) layers * slots * kvDim * Float.BYTES;
+    static CudaKvStorage allocate(int layers, int slots, int kvDim, DType dtype) {
+        long bytes = (long) layers * slots * kvDim * dtype.byteSize();
         DeviceMemory keys = new DeviceMemory(bytes);
         try {
-            return new CudaKvStorage(layers, slots, kvDim, keys, new DeviceMemory(bytes));
+            return new CudaKvStorage(layers, slots, kvDim, dtype, keys, new DeviceMemory(bytes));
         } catch (RuntimeException e) {
             keys.close();
             throw e;
         }
     }
 
-    /** Floats between one layer's keys and the next's. */
-    long layerFloats() {
-        return (long) slots * kvDim;
+    /** The kernels' name suffix for the cache's dtype: {@code f32} or {@code f16}. */
+    String kernelSuffix() {
+        return dtype.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Bytes between one layer's keys and the next's. */
+    long layerBytes() {
+        return (long) slots * kvDim * dtype.byteSize();
     }
 
     long keysAddress(int layer) {
-        return keys.address((long) layer * layerFloats() * Float.BYTES);
+        return keys.address(layer * layerBytes());
     }
 
     long valuesAddress(int layer) {
-        return values.address((long) layer * layerFloats() * Float.BYTES);
+        return values.address(layer * layerBytes());
     }
 
     @Override
