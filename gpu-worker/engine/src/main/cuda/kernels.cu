@@ -353,13 +353,15 @@ __device__ __forceinline__ void mma16832_s8(int (&c)[4], const unsigned int (&a)
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// Two floats as the pair an mma operand register holds (lo in the low half): one cvt.rn.f16x2/bf16x2.f32 each.
 __device__ __forceinline__ unsigned int pack_f16(float lo, float hi) {
-    return (unsigned int) __half_as_ushort(__float2half_rn(lo)) | ((unsigned int) __half_as_ushort(__float2half_rn(hi)) << 16);
+    __half2 h = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<unsigned int*>(&h);
 }
 
 __device__ __forceinline__ unsigned int pack_bf16(float lo, float hi) {
-    return (unsigned int) __bfloat16_as_ushort(__float2bfloat16_rn(lo))
-           | ((unsigned int) __bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16);
+    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<unsigned int*>(&h);
 }
 
 __device__ __forceinline__ unsigned int u4_at(const uint4& u, int i) {
@@ -519,10 +521,12 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
     const int eCount = PROJ_ENTRIES > 0 ? pw.entryCount : 0;
     const int passes = eCount > 0 ? (eCount + PE - 1) / PE : 1;
     const int items = (gEnd - gFirst) * passes;
-    // Item i's sign words and α into stage i % 2 (entries without rows in this block's rows are skipped).
+    // Item i's sign words and α into stage i % 2 (entries without rows in this block's rows are skipped). α
+    // depends on the pass only: with one or two passes each stage keeps its pass, so its α is copied once.
     auto prefetch = [&](int i) {
         int grp = gFirst + i / passes;
         int e0 = eFirst + (i % passes) * PE;
+        bool alphaToo = i < 2 || passes > 2;
         ProjStage<PE>& st = stages[i & 1];
         for (int q = 0; q < PE && e0 + q < eFirst + eCount; q++) {
             int e = e0 + q;
@@ -532,8 +536,10 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
                 long long wAt = (((long long) (j0 + g) * groups + grp) * 4 + t) * 2;
                 cp_async<8>(&st.words[q][lane], words + wAt);
                 cp_async<8>(reinterpret_cast<uint2*>(&st.words[q][lane]) + 1, words + wAt + 64LL * groups);
-                cp_async<4>(&st.alpha[q][lane], scales + j0 + g);
-                cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][lane]) + 1, scales + j0 + g + 8);
+                if (alphaToo) {
+                    cp_async<4>(&st.alpha[q][lane], scales + j0 + g);
+                    cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][lane]) + 1, scales + j0 + g + 8);
+                }
             }
         }
     };
@@ -541,6 +547,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
         prefetch(0);
     }
     cp_async_commit();
+    SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes
     for (int i = 0; i < items; i++) {
         const int grp = gFirst + i / passes;
         const int e0 = eFirst + (i % passes) * PE;
@@ -548,8 +555,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
             prefetch(i + 1);
         }
         cp_async_commit();
-        SignX<NT> sx;
-        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1) {
+        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && e0 == eFirst) {
             sx.load(xq, xstats, rows, in, grp, rowBase);  // in flight with W's loads (more n-tiles would spill)
         }
         if (e0 == eFirst) {
@@ -600,10 +606,13 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
         }
         if constexpr (PROJ_ENTRIES > 0) {
             if (eCount > 0) {
-                if (NT > 1) {
-                    sx.load(xq, xstats, rows, in, grp, rowBase);
+                if constexpr (NT > 1) {
+                    SignX<NT> sxItem;  // more n-tiles: loaded each item, after the base term (kept, they spill)
+                    sxItem.load(xq, xstats, rows, in, grp, rowBase);
+                    proj_signs<NT, PE>(acc, stages[i & 1], sxItem, entries, e0, eFirst + eCount, rowBase);
+                } else {
+                    proj_signs<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
                 }
-                proj_signs<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
             }
         }
     }
