@@ -547,7 +547,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
         prefetch(0);
     }
     cp_async_commit();
-    SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes
+    SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes (unused at more)
     for (int i = 0; i < items; i++) {
         const int grp = gFirst + i / passes;
         const int e0 = eFirst + (i % passes) * PE;
@@ -984,20 +984,32 @@ extern "C" __global__ void write_kv_f16(const float* __restrict__ k, const float
 }
 
 // For every layer, K and V of slot from[i] to slot to[i], in order (later copies may read earlier ones' targets).
-// keys, values: [layers, slots, rowUnits] in 16-bit units (a row of either dtype is a whole number of them);
-// grid: (layers, 2), one block per layer and side so the order holds.
-extern "C" __global__ void copy_kv(unsigned short* keys, unsigned short* values, long long layerStride, int rowUnits,
-                                   const int* from, const int* to, int count) {
-    AFTER_PREVIOUS_KERNEL();
-    unsigned short* base = (blockIdx.y == 0 ? keys : values) + blockIdx.x * layerStride;
+// keys, values: [layers, slots, rowUnits] in units of U (4 bytes when a row's bytes allow, else 2: a row of either
+// dtype is a whole number of them); grid: (layers, 2), one block per layer and side so the order holds.
+template <typename U>
+__device__ __forceinline__ void copy_kv_body(U* keys, U* values, long long layerStride, int rowUnits, const int* from,
+                                             const int* to, int count) {
+    U* base = (blockIdx.y == 0 ? keys : values) + blockIdx.x * layerStride;
     for (int n = 0; n < count; n++) {
-        const unsigned short* s = base + (long long) from[n] * rowUnits;
-        unsigned short* d = base + (long long) to[n] * rowUnits;
+        const U* s = base + (long long) from[n] * rowUnits;
+        U* d = base + (long long) to[n] * rowUnits;
         for (int c = threadIdx.x; c < rowUnits; c += blockDim.x) {
             d[c] = s[c];
         }
         __syncthreads();
     }
+}
+
+extern "C" __global__ void copy_kv_u32(unsigned int* keys, unsigned int* values, long long layerStride, int rowUnits,
+                                       const int* from, const int* to, int count) {
+    AFTER_PREVIOUS_KERNEL();
+    copy_kv_body(keys, values, layerStride, rowUnits, from, to, count);
+}
+
+extern "C" __global__ void copy_kv_u16(unsigned short* keys, unsigned short* values, long long layerStride, int rowUnits,
+                                       const int* from, const int* to, int count) {
+    AFTER_PREVIOUS_KERNEL();
+    copy_kv_body(keys, values, layerStride, rowUnits, from, to, count);
 }
 
 #define ATTN_WARPS 4

@@ -194,10 +194,10 @@ public final class GpuBenchmark {
     }
 
     /**
-     * Ms of one step of {@code batch}'s rows (the fastest of ROUNDS rounds' means), the first {@code tenants} tenants spread over them, after
-     * WARM_UP_STEPS untimed steps (the cell's buffers and code paths; the JIT has compiled the host's launch path in the
-     * run's first HOST_WARM_UP_STEPS steps); with {@code drafting}, each step ends with those heads run on one hidden
-     * row per sequence (the draft for the next step).
+     * Ms of one step of {@code batch}'s rows (the fastest of ROUNDS rounds' means), the first {@code tenants} tenants
+     * spread over them, after WARM_UP_STEPS untimed steps (the cell's buffers and code paths; the JIT has compiled the
+     * host's launch path in the run's first HOST_WARM_UP_STEPS steps); with {@code drafting}, each step ends with those
+     * heads run on one hidden row per sequence (the draft for the next step).
      */
     double timeStep(TreeBatch batch, int tenants, MedusaHeads drafting) {
         return time(batch, tenants, drafting, steps);
@@ -396,7 +396,8 @@ public final class GpuBenchmark {
         doc.put("timed_steps", steps);
         doc.put("method", "first " + HOST_WARM_UP_STEPS + " untimed steps of 8 rows over 8 tenants (the JIT compiles the host's "
                 + "launch path, as in a server that has run a while); per cell: " + WARM_UP_STEPS + " untimed steps, then cuCtxSynchronize, " + steps
-                + " steps, cuCtxSynchronize, " + ROUNDS + " rounds; the fastest round's mean (a host pause, GC or JIT, stalls the GPU behind it) (host_issue_ms_per_step: the host's time to issue the first timed step's "
+                + " steps, cuCtxSynchronize, " + ROUNDS + " rounds; the fastest round's mean, as a host pause (GC, JIT) stalls the GPU "
+                + "behind it (host_issue_ms_per_step: the host's time to issue the first timed step's "
                 + "launches into the idle queue; near decode_step_ms, the host's launching bounds the step). A step is every layer's RMSNorm (with the previous layer's MLP residual), fused q/k/v, RoPE, attention, o, "
                 + "residual with RMSNorm, fused gate/up, SwiGLU, down, then the last residual with the final norm and LM head (no embedding lookup, "
                 + "logits stay on the GPU); each projection with the rows' tenants' fused sign term");

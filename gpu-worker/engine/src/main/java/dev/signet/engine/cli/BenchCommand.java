@@ -48,6 +48,7 @@ final class BenchCommand {
               --layers N         gpu: layers of the synthetic 7B shape (default 32)
               --kv N             gpu: KV cache positions each row attends over (default 512)
               --kv-dtype T       gpu: the KV cache's element type, f16 (default, as fp16 models keep it) or f32
+                                 (the worker's signet.worker.kv-dtype defaults to f32)
               --threads N        CPU threads (default: all cores)
               --tokens N         serve, medusa, gpu: greedy tokens per request (default 32; medusa and gpu 128)
               --fixtures DIR     gpu: the shared fixtures with the Medusa heads (default: the signet.fixtures

@@ -507,16 +507,10 @@ public abstract class BackendContract {
                     seqRows.add(new SequenceRows(row, rowsPerSeq[s], seq.length(), seq.blockTable()));
                     row += rowsPerSeq[s];
                 }
-                int rows = row;
                 int[][] present = Arrays.stream(tokens).filter(t -> t.length > 0).toArray(int[][]::new);
                 BatchLayout layout = BatchLayout.of(blockSize, seqRows, present);
                 for (int layer = 0; layer < 2; layer++) {
-                    Activations q = upload(b, rnd.floats(rows * heads * headDim, 1.5f), rows, heads * headDim);
-                    Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
-                    Activations v = upload(b, rnd.floats(rows * kvHeads * headDim, 1f), rows, kvHeads * headDim);
-                    Activations out = poisoned(b, rows, heads * headDim);
-                    b.attention(pool.storage(), layer, q, k, v, heads, kvHeads, headDim, layout, out);
-                    outputs.add(download(b, out, rows));
+                    outputs.add(attendRandom(b, rnd, pool.storage(), layer, new int[] {heads, kvHeads, headDim}, layout));
                 }
                 for (int s = 0; s < seqs.size(); s++) {
                     pool.advance(seqs.get(s), seqs.get(s).length() + rowsPerSeq[s]);
@@ -525,6 +519,19 @@ public abstract class BackendContract {
             return concat(outputs);
         };
         assertClose(run(candidate, op), run(ref, op), kvTolerance(), "paged attention");
+    }
+
+    /** Attention of layer over random q, k and v for the layout's rows; heads: (heads, KV heads, head size). */
+    private float[] attendRandom(Backend b, RandomTensors rnd, KvStorage kv, int layer, int[] heads, BatchLayout layout) {
+        int rows = layout.rows();
+        int qCols = heads[0] * heads[2];
+        int kvCols = heads[1] * heads[2];
+        Activations q = upload(b, rnd.floats(rows * qCols, 1.5f), rows, qCols);
+        Activations k = upload(b, rnd.floats(rows * kvCols, 1.5f), rows, kvCols);
+        Activations v = upload(b, rnd.floats(rows * kvCols, 1f), rows, kvCols);
+        Activations out = poisoned(b, rows, qCols);
+        b.attention(kv, layer, q, k, v, heads[0], heads[1], heads[2], layout, out);
+        return download(b, out, rows);
     }
 
     /**
@@ -551,12 +558,7 @@ public abstract class BackendContract {
                 BatchLayout layout = BatchLayout.of(blockSize, List.of(new SequenceRows(0, rows, step[0], table)),
                         new int[][] {new int[rows]});
                 for (int layer = 0; layer < 2; layer++) {
-                    Activations q = upload(b, rnd.floats(rows * heads * headDim, 1.5f), rows, heads * headDim);
-                    Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
-                    Activations v = upload(b, rnd.floats(rows * kvHeads * headDim, 1f), rows, kvHeads * headDim);
-                    Activations out = poisoned(b, rows, heads * headDim);
-                    b.attention(pool.storage(), layer, q, k, v, heads, kvHeads, headDim, layout, out);
-                    outputs.add(download(b, out, rows));
+                    outputs.add(attendRandom(b, rnd, pool.storage(), layer, new int[] {heads, kvHeads, headDim}, layout));
                 }
                 if (step[0] == 0) {
                     b.copyKv(pool.storage(), new int[] {slot.applyAsInt(4), slot.applyAsInt(5)},

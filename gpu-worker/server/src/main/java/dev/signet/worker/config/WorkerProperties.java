@@ -41,6 +41,10 @@ public record WorkerProperties(
         @Valid @NotNull @DefaultValue Medusa medusa) {
 
     public WorkerProperties {
+        if ("f16".equals(kvDtype) && !"cuda".equals(backend)) {
+            throw new IllegalArgumentException("signet.worker.kv-dtype=f16 needs signet.worker.backend=cuda (the " + backend
+                    + " backend keeps its KV cache in float32)");
+        }
         if (maxRunning > maxBatchRows) {
             throw new IllegalArgumentException("signet.worker.max-running (" + maxRunning + ") must not exceed max-batch-rows ("
                     + maxBatchRows + "): every running sequence decodes one row in every step");

@@ -591,15 +591,14 @@ public final class CudaBackend implements Backend {
         bind();
         long meta = layoutAddress(layout);
         long slots = meta + 4L * rows * Integer.BYTES;
-        kernels.launch("write_kv_" + kv.kernelSuffix(), rows, 1, BLOCK_THREADS, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
+        kernels.launch(kv.writeKernel(), rows, 1, BLOCK_THREADS, ((CudaActivations) k).address(), ((CudaActivations) v).address(),
                 slots, kv.kvDim(), kv.keysAddress(layer), kv.valuesAddress(layer));
         int maxKeys = layout.sequences().stream().mapToInt(seq -> seq.startPosition() + seq.rowCount()).max().orElse(1);
         int splitKeys = attentionSplitKeys == ADAPTIVE_SPLITS ? fillingSplitKeys(maxKeys, heads * rows) : attentionSplitKeys;
         int splits = ceilDiv(maxKeys, splitKeys);
         long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
         long o = ((CudaActivations) out).address();
-        String kernel = "attention_" + kv.kernelSuffix() + (headDim <= MAX_HEAD_DIM / 2 ? "_d128" : "_d256");
-        kernels.launchGrid3(kernel, heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
+        kernels.launchGrid3(kv.attentionKernel(headDim), heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
                 kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
                 (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o);
         if (splits > 1) {
@@ -767,9 +766,10 @@ public final class CudaBackend implements Backend {
         int[] both = Arrays.copyOf(from, 2 * from.length);
         System.arraycopy(to, 0, both, from.length, to.length);
         long at = indexScratch.upload(both);
-        int unit = Short.BYTES;  // copy_kv moves 16-bit units, whole rows of either dtype
-        kernels.launch("copy_kv", kv.layers(), 2, ROW_BLOCK, kv.keysAddress(0), kv.valuesAddress(0), kv.layerBytes() / unit,
-                kv.kvDim() * kv.dtype().byteSize() / unit, at, at + (long) from.length * Integer.BYTES, from.length);
+        int unit = kv.rowBytes() % Integer.BYTES == 0 ? Integer.BYTES : Short.BYTES;  // a row is whole units
+        kernels.launch(unit == Integer.BYTES ? "copy_kv_u32" : "copy_kv_u16", kv.layers(), 2, ROW_BLOCK, kv.keysAddress(0),
+                kv.valuesAddress(0), kv.layerBytes() / unit, (int) (kv.rowBytes() / unit), at,
+                at + (long) from.length * Integer.BYTES, from.length);
     }
 
     private static int gridFor(long n) {

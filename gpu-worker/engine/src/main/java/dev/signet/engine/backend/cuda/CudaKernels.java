@@ -56,13 +56,14 @@ final class CudaKernels implements AutoCloseable {
     private final MemorySegment config = arena.allocate(CONFIG_BYTES, Long.BYTES);
 
     CudaKernels(int computeMajor) {
-        this.target = computeMajor >= 9 ? "sm_90" : "compute_80";
-        byte[] ptx = ptx(SOURCE + "." + target + ".ptx");
-        MemorySegment handle = arena.allocate(ADDRESS);
-        // the driver wants NUL-terminated text
-        check(Driver.moduleLoadData(handle, arena.allocateFrom(JAVA_BYTE, Arrays.copyOf(ptx, ptx.length + 1))),
-                "cuModuleLoadData");
-        this.module = handle.get(ADDRESS, 0);
+        boolean dependentLaunches = computeMajor >= 9;  // the sm_90 PTX, whose kernels wait for the one before them
+        this.target = dependentLaunches ? "sm_90" : "compute_80";
+        try {
+            this.module = load(ptx(SOURCE + "." + target + ".ptx"));
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
         extra.setAtIndex(ADDRESS, 0, MemorySegment.ofAddress(1));  // CU_LAUNCH_PARAM_BUFFER_POINTER
         extra.setAtIndex(ADDRESS, 1, packed);
         extra.setAtIndex(ADDRESS, 2, MemorySegment.ofAddress(2));  // CU_LAUNCH_PARAM_BUFFER_SIZE
@@ -72,7 +73,7 @@ final class CudaKernels implements AutoCloseable {
         config.set(JAVA_INT, 20, 1);  // blockDimZ
         config.set(JAVA_INT, 24, 0);  // dynamic shared memory
         config.set(ADDRESS, 32, MemorySegment.NULL);  // the default stream
-        if (computeMajor >= 9) {  // the sm_90 PTX, whose kernels wait for the one before them
+        if (dependentLaunches) {
             MemorySegment attribute = arena.allocate(ATTRIBUTE_BYTES, Long.BYTES);
             attribute.set(JAVA_INT, 0, PROGRAMMATIC_STREAM_SERIALIZATION);
             attribute.set(JAVA_INT, 8, 1);
@@ -81,6 +82,16 @@ final class CudaKernels implements AutoCloseable {
         } else {
             config.set(ADDRESS, 40, MemorySegment.NULL);
             config.set(JAVA_INT, 48, 0);
+        }
+    }
+
+    /** The module of {@code ptx}: the driver copies the (NUL-terminated) text, so it lives only for the call. */
+    private MemorySegment load(byte[] ptx) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment handle = call.allocate(ADDRESS);
+            check(Driver.call(Driver.MODULE_LOAD_DATA, handle, call.allocateFrom(JAVA_BYTE, Arrays.copyOf(ptx, ptx.length + 1))),
+                    "cuModuleLoadData");
+            return handle.get(ADDRESS, 0);
         }
     }
 
@@ -161,9 +172,11 @@ final class CudaKernels implements AutoCloseable {
 
     private MemorySegment function(String name) {
         return functions.computeIfAbsent(name, n -> {
-            MemorySegment handle = arena.allocate(ADDRESS);
-            check(Driver.moduleGetFunction(handle, module, arena.allocateFrom(n)), "cuModuleGetFunction " + n);
-            return handle.get(ADDRESS, 0);
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment handle = call.allocate(ADDRESS);
+                check(Driver.call(Driver.MODULE_GET_FUNCTION, handle, module, call.allocateFrom(n)), "cuModuleGetFunction " + n);
+                return handle.get(ADDRESS, 0);
+            }
         });
     }
 
@@ -177,7 +190,7 @@ final class CudaKernels implements AutoCloseable {
     @Override
     public void close() {
         try {
-            check(Driver.moduleUnload(module), "cuModuleUnload");
+            check(Driver.call(Driver.MODULE_UNLOAD, module), "cuModuleUnload");
         } finally {
             arena.close();
         }
@@ -187,9 +200,9 @@ final class CudaKernels implements AutoCloseable {
     private static final class Driver {
         private static final Linker LINKER = Linker.nativeLinker();
         private static final SymbolLookup CUDA = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
-        private static final MethodHandle MODULE_LOAD_DATA = bind("cuModuleLoadData", 2);
-        private static final MethodHandle MODULE_GET_FUNCTION = bind("cuModuleGetFunction", 3);
-        private static final MethodHandle MODULE_UNLOAD = bind("cuModuleUnload", 1);
+        static final MethodHandle MODULE_LOAD_DATA = bind("cuModuleLoadData", 2);
+        static final MethodHandle MODULE_GET_FUNCTION = bind("cuModuleGetFunction", 3);
+        static final MethodHandle MODULE_UNLOAD = bind("cuModuleUnload", 1);
         private static final MethodHandle LAUNCH_KERNEL_EX = bind("cuLaunchKernelEx", 4);
 
         /** {@code CUresult name(void*, ...)} with {@code pointers} pointer arguments. */
@@ -200,30 +213,16 @@ final class CudaKernels implements AutoCloseable {
             return LINKER.downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT, args));
         }
 
-        static int moduleLoadData(MemorySegment module, MemorySegment image) {
+        /** A module call (not on the launch path: the arguments go through an array). */
+        static int call(MethodHandle function, Object... args) {
             try {
-                return (int) MODULE_LOAD_DATA.invokeExact(module, image);
+                return (int) function.invokeWithArguments(args);
             } catch (Throwable e) {
                 throw unchecked(e);
             }
         }
 
-        static int moduleGetFunction(MemorySegment function, MemorySegment module, MemorySegment name) {
-            try {
-                return (int) MODULE_GET_FUNCTION.invokeExact(function, module, name);
-            } catch (Throwable e) {
-                throw unchecked(e);
-            }
-        }
-
-        static int moduleUnload(MemorySegment module) {
-            try {
-                return (int) MODULE_UNLOAD.invokeExact(module);
-            } catch (Throwable e) {
-                throw unchecked(e);
-            }
-        }
-
+        /** The launch, typed exactly so the JIT links it directly: hundreds a step. */
         static int launchKernelEx(MemorySegment config, MemorySegment function, MemorySegment params, MemorySegment extra) {
             try {
                 return (int) LAUNCH_KERNEL_EX.invokeExact(config, function, params, extra);

@@ -5,8 +5,8 @@ import dev.signet.engine.safetensors.DType;
 
 /**
  * The contract again over an fp16 KV cache: write_kv rounds keys and values to fp16 and attention reads them back
- * (paged, GQA, the flash-decoding splits of a filled GPU, copyKv's kept paths), held to the issue's 1e-2 for fp16
- * paths; every other op as before. Skipped without a GPU.
+ * (paged, GQA, both head widths, copyKv's kept paths; split attention in CudaHalfKvSplitAttentionTest), held to the
+ * issue's 1e-2 for fp16 paths; every other op as before. Skipped without a GPU.
  */
 class CudaHalfKvCacheTest extends CudaBackendTest {
     @Override
