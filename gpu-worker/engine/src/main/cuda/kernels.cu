@@ -1,7 +1,7 @@
 // Signet's CUDA kernels: every op of dev.signet.engine.backend.Backend, launched by CudaBackend through the
-// driver API from the PTX that build-ptx.sh makes of this file. Activations and the KV cache are float32,
-// row-major; weights stay in their dtype (DT_F32, DT_F16, DT_BF16) and are widened to float32 as they are read,
-// every sum in float32. Pointers are raw device addresses; shapes travel as ints. No kernel allocates.
+// driver API from the PTX that build-ptx.sh makes of this file. Activations are float32 and the KV cache float32
+// or fp16, row-major; weights stay in their dtype (DT_F32, DT_F16, DT_BF16) and are widened to float32 as they are
+// read, every sum in float32. Pointers are raw device addresses; shapes travel as ints. No kernel allocates.
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 
