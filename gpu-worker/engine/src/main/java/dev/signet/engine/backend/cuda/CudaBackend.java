@@ -38,12 +38,13 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
- * The engine's ops on an NVIDIA GPU through JCuda's driver API: weights in device memory in their dtype,
- * float32 activations, a paged KV cache in float32 or fp16, every op one or a few kernels of {@code kernels.cu} on
- * the primary context's default stream. Launches are asynchronous; {@link #read} waits for them, so the ops are synchronous
- * as the owner thread sees them, and a kernel's fault surfaces as a {@link jcuda.CudaException} at the next call
- * that synchronizes. Weights, constants, activations and scratch buffers live until the backend closes; KV storage
- * until it or the backend closes; a delta until it is closed (its owner, the delta cache, closes it).
+ * The engine's ops on an NVIDIA GPU through the CUDA driver API (JCuda's binding; kernel launches through the
+ * Foreign Function API, {@link CudaKernels}): weights in device memory in their dtype, float32 activations, a paged KV
+ * cache in float32 or fp16, every op one or a few kernels of {@code kernels.cu} on the primary context's default
+ * stream. Launches are asynchronous; {@link #read} waits for them, so the ops are synchronous as the owner thread sees
+ * them, and a kernel's fault surfaces as a {@link jcuda.CudaException} at the next call that synchronizes. Weights,
+ * constants, activations and scratch buffers live until the backend closes; KV storage until it or the backend
+ * closes; a delta until it is closed (its owner, the delta cache, closes it).
  */
 public final class CudaBackend implements Backend {
     private static final int ROW_BLOCK = 256;      // threads per block of the row-wise and elementwise kernels
