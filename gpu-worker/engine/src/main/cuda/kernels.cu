@@ -116,8 +116,10 @@ __device__ T block_reduce(T v, Op op, T* scratch) {
 //  SIGNS_TENSOR:   for the tensor-core projection (proj_*; cols a multiple of 256): per row j and 256-column
 //                  group G, 8 u32 at [(j, G, t, h)], t = 0..3, h = 0..1. Column 64·(2h + c) + 16t + 8s + 4q + k
 //                  of the group (c, s, q = 0..1, k = 0..3) is bit 8k + 7 − r with r = 4c + 2s + q, inverted
-//                  (1 = −1): shifting the word left by r and masking 0x80808080 gives the four int8 bytes
-//                  (−128 where the sign is −1, else 0) of an A operand register of mma m16n8k32 (see proj_body).
+//                  (1 = −1). Shifting the word left by r and masking 0x80808080 gives the four int8 bytes (−128
+//                  where the sign is −1, else 0) of an A operand register of mma m16n8k32; and lane (g, t)'s 4
+//                  words of a group (rows g, g + 8; h = 0, 1) are as they are the A operand of a 1-bit mma
+//                  m16n8k256, x's bit planes taking the same column order (see proj_body).
 #define SIGNS_ARTIFACT 0
 #define SIGNS_TENSOR 1
 
@@ -173,10 +175,15 @@ extern "C" __global__ void signs_to_tensor_layout(const unsigned int* src, unsig
     dst[o] = word;
 }
 
-// x for the sign term of proj_*: per row and 256-column group, int8 with scale s = absmax / 127 and the group's
-// exact sum. A warp quantizes a group, lane L taking columns 8L .. 8L + 7 (plain loads: rmsnorm quantizes the
-// rows it has just written). src: the group's 256 f32; dst: its 256 s8; stat: (s / 64, Σ x)
-__device__ __forceinline__ void quantize_group(const float* src, signed char* dst, float2* stat) {
+// x for the sign term of proj_*: per row and 256-column group, int8 x_q with scale s = absmax / 127 and the
+// group's exact sum. dst: the group's 256 bytes, either
+//  - x_q as it is, stat (s / 64, Σ x) (bitPlanes false: for a projection of one n-tile, proj_signs_int8), or
+//  - its 8 bit planes (two's complement: plane 7 weighs −128) as 64 words [t][plane][h], word (t, p, h) holding
+//    plane p of the 32 columns of SIGNS_TENSOR's word (t, h), stat (−2s, Σ x), so that the group's
+//    S·x ≈ Σx − 2s·Σ_{S=−1} x_q (bitPlanes true: more n-tiles, proj_signs_planes).
+// A warp quantizes a group, lane L taking columns 8L .. 8L + 7 (plain loads: rmsnorm quantizes the rows it has
+// just written).
+__device__ __forceinline__ void quantize_group(const float* src, unsigned int* dst, float2* stat, bool bitPlanes) {
     const int lane = threadIdx.x & 31;
     float4 a = *reinterpret_cast<const float4*>(src + 8 * lane);
     float4 b = *reinterpret_cast<const float4*>(src + 8 * lane + 4);
@@ -194,24 +201,52 @@ __device__ __forceinline__ void quantize_group(const float* src, signed char* ds
     }
     sum = warp_sum(sum);
     float inv = absmax > 0.f ? 127.f / absmax : 0.f;
-    unsigned int packed[2] = {0u, 0u};
+    int q[8];
 #pragma unroll
     for (int i = 0; i < 8; i++) {
-        packed[i >> 2] |= ((unsigned int) __float2int_rn(v[i] * inv) & 0xffu) << (8 * (i & 3));
+        q[i] = __float2int_rn(v[i] * inv);
     }
-    *reinterpret_cast<uint2*>(dst + 8 * lane) = make_uint2(packed[0], packed[1]);
+    // The lane's 8 columns share SIGNS_TENSOR word (t, h) with lanes L ^ 1, L ^ 8 and L ^ 9: each plane's word is
+    // the OR of the four lanes' bits; lane sub = L % 2 + 2·(L / 8 % 2) of the four stores planes 2·sub, 2·sub + 1.
+    // Column 8L + i lands on bit 8·(i % 4) + at − i / 4 (tensor_sign_bit), so with q's bytes packed 4 to a word,
+    // a plane's bits of columns 8L .. 8L + 3 are (lo >> p) & 0x01010101 shifted left by at, those of + 4 .. + 7
+    // (hi >> p) & 0x01010101 by at − 1.
+    unsigned int lo = 0u;
+    unsigned int hi = 0u;
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        lo |= ((unsigned int) q[i] & 0xffu) << (8 * i);
+        hi |= ((unsigned int) q[4 + i] & 0xffu) << (8 * i);
+    }
+    if (!bitPlanes) {
+        reinterpret_cast<uint2*>(dst)[lane] = make_uint2(lo, hi);
+    }
+    const int t = (lane >> 1) & 3;
+    const int h = lane >> 4;
+    const int sub = (lane & 1) + 2 * ((lane >> 3) & 1);
+    const int at = tensor_sign_bit(8 * lane);
+#pragma unroll
+    for (int p = 0; bitPlanes && p < 8; p++) {
+        unsigned int word = (((lo >> p) & 0x01010101u) << at) | (((hi >> p) & 0x01010101u) << (at - 1));
+        word |= __shfl_xor_sync(0xffffffffu, word, 1);
+        word |= __shfl_xor_sync(0xffffffffu, word, 8);
+        if ((p >> 1) == sub) {
+            dst[(t * 8 + p) * 2 + h] = word;
+        }
+    }
     if (lane == 0) {
-        *stat = make_float2(absmax / (127.f * 64.f), sum);
+        *stat = make_float2(bitPlanes ? -2.f * absmax / 127.f : absmax / (127.f * 64.f), sum);
     }
 }
 
-// One warp per (row, group). x: [rows, in] f32, in % 256 == 0; xq: [rows, in] s8; stats: [rows, in / 256] float2
-extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows, int in, signed char* __restrict__ xq,
-                                           float2* __restrict__ stats) {
+// One warp per (row, group). x: [rows, in] f32, in % 256 == 0; xq: [rows, in / 4] u32 (quantize_group's bytes);
+// stats: [rows, in / 256] float2; bitPlanes: quantize_group's (0 or 1)
+extern "C" __global__ void quantize_groups(const float* __restrict__ x, int rows, int in, unsigned int* __restrict__ xq,
+                                           float2* __restrict__ stats, int bitPlanes) {
     AFTER_PREVIOUS_KERNEL();
     long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;  // = row · groups + group
     if (wg < (long long) rows * (in >> 8)) {
-        quantize_group(x + wg * 256, xq + wg * 256, stats + wg);
+        quantize_group(x + wg * 256, xq + wg * 64, stats + wg, bitPlanes);
     }
 }
 
@@ -316,13 +351,17 @@ MATMUL_ROWS(bf16, DT_BF16, 8)
 // g + 8 with two 16-byte loads per row: mma's k order is a permutation of the columns, applied alike to A (W)
 // and B (x), so the A fragment of k-step s is the loaded column pairs 2s and 2s + 1, and B's are x's columns
 // 16t + 4s .. + 3 of row n = g. Activations go to the weights' dtype for the base term.
-// The sign term runs on int8 tensor cores (mma m16n8k32, s32 accumulation): x comes quantized by quantize_groups
-// (int8 per row and 256-column group), A is −128 where the sign is −1 and 0 elsewhere, one shift and one LOP3
-// per four weights from SIGNS_TENSOR words, so acc = −128·Σ_{S=−1} x_q and S·x ≈ Σx + (s/64)·acc per group. Each
-// entry of a pass keeps its own int accumulators over the group and adds them, scaled by α_e[j] and the group's
-// x scale, for its own rows only; the quantization's relative error on the sign term is about
-// absmax / (440·rms) of x's groups (0.4% for uniform x). entries: [E, 4] u64 (words, scales, first row, row count)
-// for this weight run of entries.
+// The sign term: x comes quantized by quantize_group (int8 per row and 256-column group); the quantization's
+// relative error on the sign term is about absmax / (440·rms) of x's groups (0.4% for uniform x). Each entry's
+// term goes into the float32 sum scaled by α_e[j] and the group's x scale, for its own rows only.
+//  - One n-tile (up to 8 rows): int8 tensor cores (mma m16n8k32, s32 accumulation), A −128 where the sign is −1
+//    and 0 elsewhere, one shift and one LOP3 per four weights from SIGNS_TENSOR words, so acc = −128·Σ_{S=−1} x_q
+//    and S·x ≈ Σx + (s/64)·acc per group (proj_signs_int8).
+//  - More n-tiles: 1-bit tensor cores on x's bit planes (mma m16n8k256 AND/POPC, the sign words as they are),
+//    row by row for a tenant with few rows (proj_signs_planes). On the H100 a 7B step at 32 rows over 32 tenants
+//    took 50.5 ms against 66.0 with int8; at 1 and 8 rows int8 stayed faster (8 rows over 8 tenants 11.0 ms
+//    against 11.5), so both remain.
+// entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries.
 #define PROJ_WARPS 8
 
 struct ProjWeight {
@@ -351,6 +390,15 @@ __device__ __forceinline__ void mma16832_s8(int (&c)[4], const unsigned int (&a)
     asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                  : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// c += popc(A AND B) per output, 1-bit in, s32 out (mma m16n8k256): A 16×256 bits (a0: row g, k 32t .. 32t + 31;
+// a1: row g + 8; a2, a3: k + 128), B 256×8 (b0: column g, k 32t .. 32t + 31; b1: k + 128). a is a lane's
+// SIGNS_TENSOR words of a group: .x row g h = 0, .y row g h = 1, .z and .w row g + 8.
+__device__ __forceinline__ void mma_b1_popc(int (&c)[4], const uint4& a, unsigned int b0, unsigned int b1) {
+    asm volatile("mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+                 : "r"(a.x), "r"(a.z), "r"(a.y), "r"(a.w), "r"(b0), "r"(b1));
 }
 
 // Two floats as the pair an mma operand register holds (lo in the low half): one cvt.rn.f16x2/bf16x2.f32 each.
@@ -405,6 +453,30 @@ __device__ __forceinline__ bool entry_meets(const unsigned long long* entries, i
     return first < lo + n && first + (int) entries[4 * e + 3] > lo;
 }
 
+// Entry q of an item (its PE from e0) as a sign term reads it: rows [first, end), the lane's words and α from the
+// item's stage. load is false when the entry has no row in the block's rows [rowBase, rowBase + n): its stage slot
+// was not copied (entry_meets).
+template <int PE>
+struct StagedEntry {
+    int first;
+    int end;
+    uint4 words;
+    float2 alpha;
+
+    __device__ __forceinline__ bool load(const ProjStage<PE>& st, const unsigned long long* __restrict__ entries, int e0, int q,
+                                         int rowBase, int n) {
+        const int lane = threadIdx.x & 31;
+        first = (int) entries[4 * (e0 + q) + 2];
+        end = first + (int) entries[4 * (e0 + q) + 3];
+        if (first >= rowBase + n || end <= rowBase) {
+            return false;
+        }
+        words = st.words[q][lane];
+        alpha = st.alpha[q][lane];
+        return true;
+    }
+};
+
 // x as an item's sign term reads it: B of chunk c, k-step s is x_q's columns 64c + 16t + 8s .. + 3 (b0) and
 // + 4 .. + 7 (b1) of row g, bytes 8s .. 8s + 7 of bq[nt][c]; xs: the group's (s / 64, Σx) of batch rows 2t, 2t + 1.
 template <int NT>
@@ -412,7 +484,7 @@ struct SignX {
     uint4 bq[NT][4];
     float2 xs[NT][2];
 
-    __device__ __forceinline__ void load(const signed char* __restrict__ xq, const float2* __restrict__ xstats, int rows,
+    __device__ __forceinline__ void load(const unsigned int* __restrict__ xq, const float2* __restrict__ xstats, int rows,
                                          int in, int grp, int rowBase) {
         const int lane = threadIdx.x & 31;
         const int g = lane >> 2;
@@ -422,7 +494,7 @@ struct SignX {
             int row = rowBase + 8 * nt + g;
 #pragma unroll
             for (int c = 0; c < 4; c++) {
-                bq[nt][c] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xq + (long long) row * in + 256 * grp + 64 * c + 16 * t))
+                bq[nt][c] = row < rows ? __ldg(reinterpret_cast<const uint4*>(reinterpret_cast<const signed char*>(xq) + (long long) row * in + 256 * grp + 64 * c + 16 * t))
                                        : make_uint4(0u, 0u, 0u, 0u);
             }
 #pragma unroll
@@ -434,9 +506,10 @@ struct SignX {
     }
 };
 
-// An item's sign term (see proj_body) into acc: its entries from stage st, from e0 until at most eEnd.
+// An item's sign term (see proj_body) into acc on int8 tensor cores: its entries from stage st, from e0 until at
+// most eEnd.
 template <int NT, int PE>
-__device__ __forceinline__ void proj_signs(float (&acc)[NT][4], const ProjStage<PE>& st, const SignX<NT>& x,
+__device__ __forceinline__ void proj_signs_int8(float (&acc)[NT][4], const ProjStage<PE>& st, const SignX<NT>& x,
                                            const unsigned long long* __restrict__ entries, int e0, int eEnd, int rowBase) {
     const int lane = threadIdx.x & 31;
     const int t = lane & 3;
@@ -482,10 +555,124 @@ __device__ __forceinline__ void proj_signs(float (&acc)[NT][4], const ProjStage<
     }
 }
 
+// Entries with at most this many rows in an n-tile take the sign term row by row, the rest all 8 rows at once.
+#define PROJ_ROWWISE 2
+
+// Entry (lane words wd, α al)'s term of group grp for batch row r alone, into a tile's C fragment acc (k: r's row
+// in the tile): one 1-bit mma whose B columns are r's 8 planes; lane (g, t) weighs its columns 2t and 2t + 1
+// (w0, w1) and the quad adds the four shares, leaving Σ_{S=−1} x_q of outputs g and g + 8 in each.
+__device__ __forceinline__ void proj_sign_row(float (&acc)[4], const uint4& wd, float2 al, const unsigned int* __restrict__ xq,
+                                              const float2* __restrict__ xstats, int groups, int grp, int r, int k, int w0,
+                                              int w1) {
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int t = lane & 3;
+    const long long rg = (long long) r * groups + grp;
+    uint2 b = __ldg(reinterpret_cast<const uint2*>(xq + (rg * 4 + t) * 16) + g);  // plane g, words (t, 0), (t, 1)
+    float2 xs = __ldg(xstats + rg);
+    int c[4] = {0, 0, 0, 0};
+    mma_b1_popc(c, wd, b.x, b.y);
+    int pg = c[0] * w0 + c[1] * w1;
+    int p8 = c[2] * w0 + c[3] * w1;
+    pg += __shfl_xor_sync(0xffffffffu, pg, 1);
+    p8 += __shfl_xor_sync(0xffffffffu, p8, 1);
+    pg += __shfl_xor_sync(0xffffffffu, pg, 2);
+    p8 += __shfl_xor_sync(0xffffffffu, p8, 2);
+    // C elements k % 2 (output g) and 2 + k % 2 (g + 8) of lane t = k / 2; selects, as registers take no index
+    bool mine = (k >> 1) == t;
+    bool odd = k & 1;
+    float ug = mine ? al.x * fmaf(xs.x, (float) pg, xs.y) : 0.f;
+    float u8 = mine ? al.y * fmaf(xs.x, (float) p8, xs.y) : 0.f;
+    acc[0] += odd ? 0.f : ug;
+    acc[1] += odd ? ug : 0.f;
+    acc[2] += odd ? 0.f : u8;
+    acc[3] += odd ? u8 : 0.f;
+}
+
+// An item's sign term (see proj_body) into acc for more than one n-tile: its entries from stage st, from e0 until
+// at most eEnd, for group grp of x's bit planes xq (quantize_group) and stats. Σ_{S=−1} x_q is
+// Σ_p w_p·popc(S AND plane p), w_p = 2^p but w_7 = −128, on 1-bit tensor cores, two ways:
+//  - row by row (an entry with few rows in the n-tile, as every tenant with one request has): proj_sign_row.
+//  - all 8 rows at once: one mma per plane, B's columns the n-tile's rows, accumulated high plane first with the
+//    sum doubled between (Horner, in two chains for the high and low four planes), so the s32 accumulators end at
+//    Σ_p w_p·popc.
+// Either way the group's term is α_e[j]·(Σx − 2s·Σ_{S=−1} x_q), for the entry's own rows only.
+template <int NT, int PE>
+__device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const ProjStage<PE>& st,
+                                                  const unsigned int* __restrict__ xq, const float2* __restrict__ xstats,
+                                                  int rows, int groups, int grp, const unsigned long long* __restrict__ entries,
+                                                  int e0, int eEnd, int rowBase) {
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int t = lane & 3;
+    const int w0 = 1 << (2 * t);  // the weights of planes 2t and 2t + 1
+    const int w1 = t == 3 ? -128 : 2 << (2 * t);
+    cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight)
+    for (int q = 0; q < PE && e0 + q < eEnd; q++) {
+        StagedEntry<PE> en;
+        if (!en.load(st, entries, e0, q, rowBase, 8 * NT)) {
+            continue;
+        }
+        const uint4& wd = en.words;
+        const float2 al = en.alpha;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+            const int tile = rowBase + 8 * nt;
+            const int lo = max(en.first, tile);
+            const int hi = min(en.end, tile + 8);
+            if (hi <= lo) {
+                continue;
+            }
+            if (hi - lo <= PROJ_ROWWISE) {
+                for (int r = lo; r < hi; r++) {
+                    proj_sign_row(acc[nt], wd, al, xq, xstats, groups, grp, r, r - tile, w0, w1);
+                }
+            } else {
+                const int row = tile + g;
+                uint4 b[4];  // row g's planes: b[p / 2] = plane 2·(p / 2) h 0, h 1, plane 2·(p / 2) + 1 h 0, h 1
+#pragma unroll
+                for (int i = 0; i < 4; i++) {
+                    b[i] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xq + (((long long) row * groups + grp) * 4 + t) * 16) + i)
+                                      : make_uint4(0u, 0u, 0u, 0u);
+                }
+                // Two chains, planes 7 .. 4 and 3 .. 0, each high plane first and doubled between: c = 16·hi + lo.
+                int c[4] = {0, 0, 0, 0};
+                int lo4[4] = {0, 0, 0, 0};
+#pragma unroll
+                for (int p = 3; p >= 0; p--) {
+                    if (p < 3) {
+#pragma unroll
+                        for (int i = 0; i < 4; i++) {
+                            c[i] *= p == 2 ? -2 : 2;  // plane 7 weighs −8 within the high four
+                            lo4[i] *= 2;
+                        }
+                    }
+                    const uint4& hi = b[2 + (p >> 1)];  // plane p + 4
+                    const uint4& lo = b[p >> 1];        // plane p
+                    mma_b1_popc(c, wd, p & 1 ? hi.z : hi.x, p & 1 ? hi.w : hi.y);
+                    mma_b1_popc(lo4, wd, p & 1 ? lo.z : lo.x, p & 1 ? lo.w : lo.y);
+                }
+#pragma unroll
+                for (int i = 0; i < 4; i++) {
+                    c[i] = 16 * c[i] + lo4[i];
+                }
+#pragma unroll
+                for (int k = 0; k < 4; k++) {
+                    int r2 = tile + 2 * t + (k & 1);
+                    if (r2 >= lo && r2 < hi) {
+                        float2 xs = __ldg(xstats + (long long) r2 * groups + grp);
+                        acc[nt][k] = fmaf(k < 2 ? al.x : al.y, fmaf(xs.x, (float) c[k], xs.y), acc[nt][k]);
+                    }
+                }
+            }
+        }
+    }
+}
+
 // PROJ_ENTRIES: entries per item (0: the base term alone). xq, xstats: x as quantize_groups leaves it (unused
 // without entries).
 template <bool BF16, int NT, int PROJ_ENTRIES>
-__device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, const signed char* __restrict__ xq,
+__device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict__ x, const unsigned int* __restrict__ xq,
                                           const float2* __restrict__ xstats, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
     constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;
@@ -606,12 +793,11 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const float* __restrict
         }
         if constexpr (PROJ_ENTRIES > 0) {
             if (eCount > 0) {
-                if constexpr (NT > 1) {
-                    SignX<NT> sxItem;  // more n-tiles: loaded each item, after the base term (kept, they spill)
-                    sxItem.load(xq, xstats, rows, in, grp, rowBase);
-                    proj_signs<NT, PE>(acc, stages[i & 1], sxItem, entries, e0, eFirst + eCount, rowBase);
+                if constexpr (NT == 1) {
+                    proj_signs_int8<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
                 } else {
-                    proj_signs<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
+                    proj_signs_planes<NT, PE>(acc, stages[i & 1], xq, xstats, rows, groups, grp, entries, e0, eFirst + eCount,
+                                              rowBase);
                 }
             }
         }
@@ -659,7 +845,7 @@ struct ProjTable {
 // Measured on the H100, a 7B layer's four projections: 1 row without tenants 173 µs at one block per
 // multiprocessor, 143 at two in the base kernel (floor 135). With entries, `entries` is null when they came inline.
 #define PROJ_PARAMS                                                                                                    \
-    const float *x, const signed char *xq, const float2 *xstats, int rows, int in, const unsigned long long *entries,  \
+    const float *x, const unsigned int *xq, const float2 *xstats, int rows, int in, const unsigned long long *entries,  \
             const void *w0, float *out0, int outDim0, int first0, int count0, const void *w1, float *out1, int outDim1, \
             int first1, int count1, const void *w2, float *out2, int outDim2, int first2, int count2
 #define PROJ_WEIGHT                                                                                                    \
@@ -733,7 +919,7 @@ __device__ __forceinline__ float4 load_four(const void* __restrict__ w, long lon
 // xq, xstats: when not null (dim % 256 == 0), out quantized for the sign term as quantize_groups does it.
 template <int DT>
 __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, const void* __restrict__ gain, float eps,
-                                             int dim, float* out, signed char* xq, float2* xstats) {
+                                             int dim, float* out, unsigned int* xq, float2* xstats, int bitPlanes) {
     __shared__ float scratch[32];
     float* xr = x + (long long) blockIdx.x * dim;
     const float* ar = addend == nullptr ? nullptr : addend + (long long) blockIdx.x * dim;
@@ -773,26 +959,26 @@ __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, cons
         __syncthreads();  // the row's outputs, written by every warp, are visible to the block
         int groups = dim >> 8;
         for (int grp = threadIdx.x >> 5; grp < groups; grp += BLOCK_THREADS / 32) {
-            quantize_group(o + 256 * grp, xq + (long long) blockIdx.x * dim + 256 * grp,
-                           xstats + (long long) blockIdx.x * groups + grp);
+            quantize_group(o + 256 * grp, xq + (long long) blockIdx.x * (dim >> 2) + 64 * grp,
+                           xstats + (long long) blockIdx.x * groups + grp, bitPlanes);
         }
     }
 }
 
-extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
-                                    float2* xs) {
+extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out, unsigned int* xq,
+                                    float2* xs, int bitPlanes) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_F32>(x, a, g, eps, dim, out, xq, xs);
+    rmsnorm_body<DT_F32>(x, a, g, eps, dim, out, xq, xs, bitPlanes);
 }
-extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
-                                    float2* xs) {
+extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out, unsigned int* xq,
+                                    float2* xs, int bitPlanes) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_F16>(x, a, g, eps, dim, out, xq, xs);
+    rmsnorm_body<DT_F16>(x, a, g, eps, dim, out, xq, xs, bitPlanes);
 }
-extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out, signed char* xq,
-                                    float2* xs) {
+extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out, unsigned int* xq,
+                                    float2* xs, int bitPlanes) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out, xq, xs);
+    rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out, xq, xs, bitPlanes);
 }
 
 // table[r] = [cos(pos[r]·invFreq), sin(pos[r]·invFreq)], the angle one float32 product; grid: rows
@@ -844,7 +1030,8 @@ extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
 
 // swiglu, and the result quantized for the sign term as quantize_groups does it: one warp per (row, 256-column
 // group); each lane reads back only the 8 values it wrote. gate, up: [n / 256 groups of 256] f32
-extern "C" __global__ void swiglu_quantize(float* gate, const float* up, long long n, signed char* xq, float2* xstats) {
+extern "C" __global__ void swiglu_quantize(float* gate, const float* up, long long n, unsigned int* xq, float2* xstats,
+                                           int bitPlanes) {
     AFTER_PREVIOUS_KERNEL();
     long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;
     if (wg >= n >> 8) {
@@ -859,7 +1046,7 @@ extern "C" __global__ void swiglu_quantize(float* gate, const float* up, long lo
         *reinterpret_cast<float4*>(g + i) = make_float4(swiglu_one(a.x, b.x), swiglu_one(a.y, b.y), swiglu_one(a.z, b.z),
                                                         swiglu_one(a.w, b.w));
     }
-    quantize_group(gate + wg * 256, xq + wg * 256, xstats + wg);
+    quantize_group(gate + wg * 256, xq + wg * 64, xstats + wg, bitPlanes);
 }
 
 extern "C" __global__ void silu(float* x, long long n) {

@@ -53,6 +53,7 @@ public final class CudaBackend implements Backend {
     private static final int MAX_HEAD_DIM = 256;   // kernels.cu's ATTN_MAX_HEAD_DIM
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
+    static final int PROJ_TILE_ROWS = 8;                 // the tensor-core kernels' n-tile: 8 batch rows
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
@@ -354,7 +355,7 @@ public final class CudaBackend implements Backend {
         long xq = quantize ? quantized.reserve(rows, out.cols()) : 0L;
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
                 addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xq,
-                quantize ? QuantizedInput.statsAt(xq, rows, out.cols()) : 0L);
+                quantize ? QuantizedInput.statsAt(xq, rows, out.cols()) : 0L, QuantizedInput.bitPlanes(rows));
         if (quantize) {
             quantized.hold(out, rows, writeStamp());
         }
@@ -483,13 +484,13 @@ public final class CudaBackend implements Backend {
         long xStats = 0L;
         matmulsWithoutSigns = total > 0 ? 0 : Math.min(matmulsWithoutSigns + 1, SIGNLESS_TO_STOP);
         if (total > 0) {
-            // The sign term reads x as int8 per 256-column group: as the RMSNorm before left it, or made here.
+            // The sign term reads x as int8 per 256-column group: as the op before left it, or made here.
             xq = quantized.reusable(in, rows, writeStamp());
             if (xq == 0L) {
                 xq = quantized.reserve(rows, in.cols());
                 int quantWarps = rows * (in.cols() / 256);
                 kernels.launch("quantize_groups", ceilDiv(quantWarps, QUANT_WARPS), 1, 32 * QUANT_WARPS, in.address(),
-                        rows, in.cols(), xq, QuantizedInput.statsAt(xq, rows, in.cols()));
+                        rows, in.cols(), xq, QuantizedInput.statsAt(xq, rows, in.cols()), QuantizedInput.bitPlanes(rows));
             }
             xStats = QuantizedInput.statsAt(xq, rows, in.cols());
         }
@@ -502,7 +503,7 @@ public final class CudaBackend implements Backend {
             entriesAt = projEntries.upload(table);
             Arrays.fill(inlineEntries, 0L);  // unread, but a launch's parameters stay a function of this call
         }
-        int nTiles = rows <= 8 ? 1 : rows <= 16 ? 2 : 4;
+        int nTiles = rows <= PROJ_TILE_ROWS ? 1 : rows <= 2 * PROJ_TILE_ROWS ? 2 : 4;
         int passes = ceilDiv(rows, 8 * nTiles);
         for (int at = 0; at < which.size(); ) {
             CudaWeight lead = (CudaWeight) ws[which.get(at)];
@@ -675,7 +676,8 @@ public final class CudaBackend implements Backend {
         long xq = quantized.reserve(rows, g.cols());
         int groups = rows * (g.cols() / 256);
         kernels.launch("swiglu_quantize", ceilDiv(groups, QUANT_WARPS), 1, 32 * QUANT_WARPS, g.address(),
-                ((CudaActivations) up).address(), (long) rows * g.cols(), xq, QuantizedInput.statsAt(xq, rows, g.cols()));
+                ((CudaActivations) up).address(), (long) rows * g.cols(), xq, QuantizedInput.statsAt(xq, rows, g.cols()),
+                QuantizedInput.bitPlanes(rows));
         quantized.hold(g, rows, writeStamp());
     }
 
