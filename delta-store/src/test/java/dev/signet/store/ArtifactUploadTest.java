@@ -69,6 +69,22 @@ class ArtifactUploadTest extends RunningStore {
     }
 
     @Test
+    void aChunkSentAgainRightAfterARefusalIsReceived() {
+        byte[] config = StoreTestFiles.bytes(StoreTestFiles.capsCheckpoint().resolve("config.json"));
+        byte[] model = StoreTestFiles.bytes(StoreTestFiles.capsCheckpoint().resolve("model.safetensors"));
+        String id = store.createUpload("checkpoint", Map.of("config.json", config, "model.safetensors", model), StoreClient.CHUNK)
+                .path("id").asString();
+        byte[] first = StoreClient.chunk(model, 0, StoreClient.CHUNK);
+        store.sendChunks(id, "model.safetensors", model, StoreClient.CHUNK, i -> i == 0);
+        byte[] other = first.clone();
+        other[0] ^= 1;
+        for (int round = 0; round < 25; round++) {  // the refusal's answer once overtook the chunk's release
+            StoreClient.error(store.putChunk(id, "model.safetensors", 0, other, StoreTestFiles.sha256(other)), 409, "chunk_conflict");
+            store.putChunk(id, "model.safetensors", 0, first, StoreTestFiles.sha256(first)).expectStatus().isNoContent();
+        }
+    }
+
+    @Test
     void badRequestsAreRefusedClearlyAndLeaveTheUploadResumable() {
         byte[] config = StoreTestFiles.bytes(StoreTestFiles.capsCheckpoint().resolve("config.json"));
         byte[] model = StoreTestFiles.bytes(StoreTestFiles.capsCheckpoint().resolve("model.safetensors"));

@@ -121,9 +121,12 @@ public class UploadStore {
                         return Mono.error(ApiException.conflict("chunk_in_progress", "chunk " + index + " of '" + name
                                 + "' is being received by another request"));
                     }
+                    // Released before the outcome goes downstream (not doFinally, which runs after): a client
+                    // that sends the chunk again as soon as it hears of a refusal must not be told it is in progress.
                     return stream(id, target, body)
                             .subscribeOn(Schedulers.boundedElastic())
-                            .doFinally(signal -> chunksInFlight.remove(key));
+                            .doOnTerminate(() -> chunksInFlight.remove(key))
+                            .doOnCancel(() -> chunksInFlight.remove(key));
                 })
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
     }
