@@ -158,16 +158,19 @@ public abstract class BackendContract {
     }
 
     /**
-     * Delta matmuls reading an RMSNorm's or a SwiGLU's output as the model runs them: a backend may hand that output
-     * to the sign term in another form made by the op (CUDA quantizes it there), which must follow later writes.
+     * Matmuls, with and without tenants, reading an RMSNorm's or a SwiGLU's output as the model runs them: a backend
+     * may hand that output to the matmul in another form made by the op (CUDA: in the weights' 16-bit dtype, and
+     * quantized for the sign term), which must follow later writes and the weights' dtype.
      */
-    @ParameterizedTest(name = "{0}, {1} rows")
-    @CsvSource({"F16, 3", "BF16, 3", "F16, 17"})
-    void deltaMatmulsAfterNormAndSwigluMatchTheReference(DType dtype, int rows) {
+    @ParameterizedTest(name = "{0}, {1} rows, tenants {2}")
+    @CsvSource({"F16, 3, true", "BF16, 3, true", "F16, 17, true", "F16, 3, false", "BF16, 17, false"})
+    void matmulsAfterNormAndSwigluMatchTheReference(DType dtype, int rows, boolean tenants) {
         int in = 512;
         int outDim = 64;
+        DType otherDtype = dtype == DType.F16 ? DType.BF16 : DType.F16;
         TensorEntry gain = random.tensor("g", dtype, 0, in, 1.5f);
         TensorEntry w = random.tensor("w", dtype, outDim, in, 1f);
+        TensorEntry wOther = random.tensor("w2", otherDtype, outDim, in, 1f);
         SignMatrix signs = random.signMatrix("w", outDim, in, 1);
         float[] x = random.floats(rows * in, 3f);
         float[] other = random.floats(rows * in, 1f);
@@ -177,17 +180,20 @@ public abstract class BackendContract {
             Activations h = b.activations(rows, in);
             Activations out = b.activations(rows, outDim);
             Weight[] weight = {b.weight(w)};
+            Weight[] weightOther = {b.weight(wOther)};
             Weight g = b.weight(gain);
             DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
+            List<DeltaSegment> segments = tenants ? List.of(new DeltaSegment(0, rows, delta)) : List.of();
             List<float[]> parts = new ArrayList<>();
-            Runnable project = () -> {
-                b.matmul(h, rows, weight, new Activations[] {out}, List.of(new DeltaSegment(0, rows, delta)));
+            Consumer<Weight[]> projectWith = ws -> {
+                b.matmul(h, rows, ws, new Activations[] {out}, ws == weight ? segments : List.of());
                 parts.add(download(b, out, rows));
             };
+            Runnable project = () -> projectWith.accept(weight);
             b.rmsNorm(input, g, 1e-5f, rows, h);
-            project.run();  // the first sign term of the run
+            project.run();  // the first matmul of the run
             b.rmsNorm(input, g, 1e-5f, rows, h);
-            project.run();  // after a norm that knows sign terms are running
+            project.run();  // after a norm that knows matmuls (and sign terms) are running
             b.write(other, rows, h);
             b.addRmsNorm(input, h, g, 1e-5f, rows, h);
             project.run();  // after the residual add and norm, its output over the addend
@@ -199,10 +205,13 @@ public abstract class BackendContract {
             b.swiglu(h, up, rows);
             b.write(x, rows, h);
             project.run();
+            b.rmsNorm(input, g, 1e-5f, rows, h);
+            projectWith.accept(weightOther);  // a norm's output prepared for the last dtype, read by the other
+            project.run();
             close(delta);
             return concat(parts);
         };
-        assertClose(run(candidate, op), run(ref, op), tolerance(dtype), "delta matmuls after rmsNorm and swiglu");
+        assertClose(run(candidate, op), run(ref, op), tolerance(dtype), "matmuls after rmsNorm and swiglu");
     }
 
     /**
@@ -571,18 +580,20 @@ public abstract class BackendContract {
     }
 
     /**
-     * A delta matmul on attention's output, as the o projection reads it, and again after that output is written
-     * anew: whatever form of x a backend keeps for the sign term must follow the output's writes.
+     * A matmul, with or without tenants, on attention's output, as the o projection reads it, and again after that
+     * output is written anew: whatever form of x a backend keeps for the matmul (CUDA: in the weights' dtype, made by
+     * attention when no sign term runs) must follow the output's writes.
      */
-    @Test
-    void deltaMatmulAfterAttentionMatchesReference() {
+    @ParameterizedTest(name = "{0}, tenants {1}")
+    @CsvSource({"F16, true", "F16, false", "BF16, false"})
+    void matmulAfterAttentionMatchesReference(DType dtype, boolean tenants) {
         int heads = 8;
         int kvHeads = 2;
         int headDim = 32;
         int width = heads * headDim;
         int blockSize = 4;
         int rows = 9;
-        TensorEntry w = random.tensor("w", DType.F16, 64, width, 1f);
+        TensorEntry w = random.tensor("w", dtype, 64, width, 1f);
         SignMatrix signs = random.signMatrix("w", 64, width, 1);
         Op op = b -> {
             RandomTensors rnd = new RandomTensors(arena, 7);
@@ -596,11 +607,12 @@ public abstract class BackendContract {
             Activations out = b.activations(rows, width);
             Activations projected = b.activations(rows, 64);
             List<float[]> parts = new ArrayList<>();
+            List<DeltaSegment> segments = tenants ? List.of(new DeltaSegment(0, rows, delta)) : List.of();
             Consumer<Activations> project = x -> {
-                b.matmul(x, rows, weight, new Activations[] {projected}, List.of(new DeltaSegment(0, rows, delta)));
+                b.matmul(x, rows, weight, new Activations[] {projected}, segments);
                 parts.add(download(b, projected, rows));
             };
-            project.accept(upload(b, rnd.floats(rows * width, 1f), rows, width));  // sign terms are running
+            project.accept(upload(b, rnd.floats(rows * width, 1f), rows, width));  // matmuls (sign terms) are running
             for (int layer = 0; layer < 2; layer++) {
                 Activations q = upload(b, rnd.floats(rows * width, 1.5f), rows, width);
                 Activations k = upload(b, rnd.floats(rows * kvHeads * headDim, 1.5f), rows, kvHeads * headDim);
@@ -614,7 +626,7 @@ public abstract class BackendContract {
             close(delta);
             return concat(parts);
         };
-        assertClose(run(candidate, op), run(ref, op), tolerance(DType.F16), "delta matmul after attention");
+        assertClose(run(candidate, op), run(ref, op), Math.max(tolerance(dtype), kvTolerance()), "matmul after attention");
     }
 
     /** A computation on one backend that returns host floats. */

@@ -57,7 +57,7 @@ public final class CudaBackend implements Backend {
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
-    private static final int QUANT_WARPS = 4;           // quantize_groups: one warp per (row, 256-column group)
+    private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
     private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without sign entries that end a run of sign terms
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
     private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
@@ -78,10 +78,11 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch projEntries;      // the tensor-core matmul's [E, 4] sign entries
     private final DeviceScratch layoutScratch;    // the step's attention layout
     private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
-    private final QuantizedInput quantized;       // the sign term's x
+    private final ProjectionInput input;          // x as the tensor-core matmuls read it
     private final long[] inlineEntries = new long[PROJ_INLINE_ENTRIES * 4];  // a launch's [E, 4] sign entries
     private long hostWrites;                      // activations written from the host (with launches: the write stamp)
     private int matmulsWithoutSigns = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last with sign entries
+    private DType projDtype;                      // the last tensor-core matmul's weights' dtype, null before one
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private final DType kvDtype;                  // the KV cache's element type: F32 or F16
     private BatchLayout uploadedLayout;  // the layout layoutScratch holds: a step's layers share one upload
@@ -126,7 +127,7 @@ public final class CudaBackend implements Backend {
         this.projEntries = new DeviceScratch(staging);
         this.layoutScratch = new DeviceScratch(staging);
         this.attentionSplits = new DeviceScratch(staging);
-        this.quantized = new QuantizedInput(staging);
+        this.input = new ProjectionInput(staging);
         this.sampler = own(new CudaSampler(kernels, staging));
     }
 
@@ -350,15 +351,25 @@ public final class CudaBackend implements Backend {
             return;
         }
         bind();
-        // While tenants' sign terms run, the output is also quantized for the next matmul (QuantizedInput).
-        boolean quantize = signTermsRunning() && out.cols() % 256 == 0;
-        long xq = quantize ? quantized.reserve(rows, out.cols()) : 0L;
+        // Once tensor-core matmuls run, the output is also prepared for the next one (ProjectionInput).
+        boolean prepare = preparesInputs(out);
+        boolean quantize = prepare && signTermsRunning();
+        long xh = prepare ? input.reserve(rows, out.cols()) : 0L;
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
-                addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xq,
-                quantize ? QuantizedInput.statsAt(xq, rows, out.cols()) : 0L, QuantizedInput.bitPlanes(rows));
-        if (quantize) {
-            quantized.hold(out, rows, writeStamp());
+                addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xh,
+                ProjectionInput.bf16(projDtype), quantize ? ProjectionInput.quantizedAt(xh, rows, out.cols()) : 0L,
+                quantize ? ProjectionInput.statsAt(xh, rows, out.cols()) : 0L, ProjectionInput.bitPlanes(rows));
+        if (prepare) {
+            input.hold(out, rows, writeStamp(), projDtype, quantize);
         }
+    }
+
+    /**
+     * Whether an op that writes x also leaves it as the next tensor-core matmul reads it (in the last one's dtype):
+     * x of tensor shape once such matmuls run.
+     */
+    private boolean preparesInputs(CudaActivations x) {
+        return projDtype != null && x.cols() % 256 == 0;
     }
 
     /**
@@ -372,7 +383,7 @@ public final class CudaBackend implements Backend {
 
     /**
      * Changes whenever a kernel may have written device memory or the host has written activations. Every write to
-     * activations must count here (a launch through {@code kernels}, or {@code hostWrites}): QuantizedInput trusts
+     * activations must count here (a launch through {@code kernels}, or {@code hostWrites}): ProjectionInput trusts
      * an unchanged stamp to mean unchanged activations.
      */
     private long writeStamp() {
@@ -480,20 +491,8 @@ public final class CudaBackend implements Backend {
             count[k] = total - first[k];
         }
         long entriesAt = 0L;
-        long xq = 0L;
-        long xStats = 0L;
-        matmulsWithoutSigns = total > 0 ? 0 : Math.min(matmulsWithoutSigns + 1, SIGNLESS_TO_STOP);
-        if (total > 0) {
-            // The sign term reads x as int8 per 256-column group: as the op before left it, or made here.
-            xq = quantized.reusable(in, rows, writeStamp());
-            if (xq == 0L) {
-                xq = quantized.reserve(rows, in.cols());
-                int quantWarps = rows * (in.cols() / 256);
-                kernels.launch("quantize_groups", ceilDiv(quantWarps, QUANT_WARPS), 1, 32 * QUANT_WARPS, in.address(),
-                        rows, in.cols(), xq, QuantizedInput.statsAt(xq, rows, in.cols()), QuantizedInput.bitPlanes(rows));
-            }
-            xStats = QuantizedInput.statsAt(xq, rows, in.cols());
-        }
+        boolean quantize = total > 0;
+        matmulsWithoutSigns = quantize ? 0 : Math.min(matmulsWithoutSigns + 1, SIGNLESS_TO_STOP);
         // The entries go in the launch's parameters when they fit (kernels.cu, ProjTable), else as a table.
         long[] table = entries.build().toArray();
         if (total <= PROJ_INLINE_ENTRIES) {
@@ -507,7 +506,9 @@ public final class CudaBackend implements Backend {
         int passes = ceilDiv(rows, 8 * nTiles);
         for (int at = 0; at < which.size(); ) {
             CudaWeight lead = (CudaWeight) ws[which.get(at)];
-            List<Object> args = new ArrayList<>(List.of(in.address(), xq, xStats, rows, in.cols(), entriesAt));
+            long xh = preparedInput(in, rows, lead.dtype(), quantize);
+            List<Object> args = new ArrayList<>(List.of(xh, quantize ? ProjectionInput.quantizedAt(xh, rows, in.cols()) : 0L,
+                    quantize ? ProjectionInput.statsAt(xh, rows, in.cols()) : 0L, rows, in.cols(), entriesAt));
             int fused = 0;
             int widest = 0;
             int signEntries = 0;
@@ -528,6 +529,24 @@ public final class CudaBackend implements Backend {
             }
             kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
         }
+    }
+
+    /**
+     * x as a tensor-core matmul of {@code dtype} weights reads it (quantized too for sign terms): as the op before
+     * left it, or prepared here. Its address; later ops that make x prepare it in this dtype.
+     */
+    private long preparedInput(CudaActivations in, int rows, DType dtype, boolean quantize) {
+        projDtype = dtype;
+        long xh = input.reusable(in, rows, writeStamp(), dtype, quantize);
+        if (xh == 0L) {
+            xh = input.reserve(rows, in.cols());
+            int warps = rows * (in.cols() / 256);
+            kernels.launch("prepare_groups", ceilDiv(warps, PREPARE_WARPS), 1, 32 * PREPARE_WARPS, in.address(), rows,
+                    in.cols(), xh, ProjectionInput.bf16(dtype), quantize ? ProjectionInput.quantizedAt(xh, rows, in.cols()) : 0L,
+                    quantize ? ProjectionInput.statsAt(xh, rows, in.cols()) : 0L, ProjectionInput.bitPlanes(rows));
+            input.hold(in, rows, writeStamp(), dtype, quantize);
+        }
+        return xh;
     }
 
     /** The smallest compiled row tile that holds {@code rows} rows (32 for more: they are done in passes of 32). */
@@ -600,12 +619,20 @@ public final class CudaBackend implements Backend {
         int splitKeys = attentionSplitKeys == ADAPTIVE_SPLITS ? fillingSplitKeys(maxKeys, heads * rows) : attentionSplitKeys;
         int splits = ceilDiv(maxKeys, splitKeys);
         long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
-        long o = ((CudaActivations) out).address();
+        CudaActivations o = (CudaActivations) out;
+        // Without sign terms, the output is also left in the weights' dtype for the o projection (ProjectionInput);
+        // with them, that projection prepares its x itself, quantizing it too.
+        boolean prepare = preparesInputs(o) && o.cols() == heads * headDim && !signTermsRunning();
+        long oh = prepare ? input.reserve(rows, o.cols()) : 0L;
+        int bf16 = ProjectionInput.bf16(projDtype);
         kernels.launchGrid3(kv.attentionKernel(headDim), heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
                 kv.keysAddress(layer), kv.valuesAddress(layer), meta, heads, kvHeads, headDim, layout.blockSize(),
-                (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o);
+                (float) (1.0 / Math.sqrt(headDim)), splits > 1 ? splitKeys : maxKeys, partial, o.address(), oh, bf16);
         if (splits > 1) {
-            kernels.launch("attention_combine", heads, rows, BLOCK_THREADS, partial, splits, heads, headDim, o);
+            kernels.launch("attention_combine", heads, rows, BLOCK_THREADS, partial, splits, heads, headDim, o.address(), oh, bf16);
+        }
+        if (prepare) {
+            input.hold(o, rows, writeStamp(), projDtype, false);
         }
     }
 
@@ -666,19 +693,22 @@ public final class CudaBackend implements Backend {
     @Override
     public void swiglu(Activations gate, Activations up, int rows) {
         CudaActivations g = (CudaActivations) gate;
-        if (!signTermsRunning() || g.cols() % 256 != 0 || rows == 0) {
+        if (!preparesInputs(g) || rows == 0) {
             elementwise("swiglu", gate, rows, ((CudaActivations) up).address());
             return;
         }
-        // While tenants' sign terms run, the result is also quantized for the down projection (QuantizedInput).
+        // Once tensor-core matmuls run, the result is also prepared for the down projection (ProjectionInput).
         g.checkRows(rows);
         bind();
-        long xq = quantized.reserve(rows, g.cols());
+        boolean quantize = signTermsRunning();
+        long xh = input.reserve(rows, g.cols());
         int groups = rows * (g.cols() / 256);
-        kernels.launch("swiglu_quantize", ceilDiv(groups, QUANT_WARPS), 1, 32 * QUANT_WARPS, g.address(),
-                ((CudaActivations) up).address(), (long) rows * g.cols(), xq, QuantizedInput.statsAt(xq, rows, g.cols()),
-                QuantizedInput.bitPlanes(rows));
-        quantized.hold(g, rows, writeStamp());
+        kernels.launch("swiglu_prepare", ceilDiv(groups, PREPARE_WARPS), 1, 32 * PREPARE_WARPS, g.address(),
+                ((CudaActivations) up).address(), (long) rows * g.cols(), xh, ProjectionInput.bf16(projDtype),
+                quantize ? ProjectionInput.quantizedAt(xh, rows, g.cols()) : 0L,
+                quantize ? ProjectionInput.statsAt(xh, rows, g.cols()) : 0L,
+                ProjectionInput.bitPlanes(rows));
+        input.hold(g, rows, writeStamp(), projDtype, quantize);
     }
 
     @Override
@@ -852,7 +882,7 @@ public final class CudaBackend implements Backend {
         cuCtxSynchronize();
         RuntimeException failure = null;
         List<AutoCloseable> all = new ArrayList<>(owned);
-        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, quantized, staging,
+        all.addAll(List.of(indexScratch, planeRows, planeTable, projEntries, layoutScratch, attentionSplits, input, staging,
                 kernels));
         for (AutoCloseable c : all) {
             try {
