@@ -14,6 +14,11 @@
 #                                          options, e.g. "--layers 8 --steps 5").
 #   gpu-worker/gpu/run.sh profile OUT_DIR  on the GPU machine: Nsight Compute's time and DRAM bytes of every kernel of
 #                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options)
+#   BASELINE=REV gpu-worker/gpu/run.sh prepare
+#                                          also builds the engine jar of git revision REV into dist/baseline-engine.jar
+#   gpu-worker/gpu/run.sh ab OUT_DIR       on the GPU machine: `signet bench gpu` (no Medusa, no tests) of the baseline
+#                                          engine and of the bundle's, alternating, AB_ROUNDS (default 2) times each:
+#                                          changes timed side by side in one call (OUT_DIR/ab.log, each run's JSON)
 # docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
 # default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
 set -euo pipefail
@@ -100,7 +105,24 @@ prepare() {
     size="$(du -sm "$bundle" | cut -f1)"
     say "dist is ${size} MB: $bundle"
     [ "$size" -le 60 ] || die "the bundle is ${size} MB, over the 60 MB a device run may carry"
+    if [ -n "${BASELINE:-}" ]; then
+        baseline "$BASELINE" "$mvn_flags"
+    fi
     say "prepared. On the GPU machine: gpu-worker/gpu/run.sh run OUT_DIR (carry gpu-worker/gpu/dist)"
+}
+
+# The engine jar of git revision $1, built in a temporary worktree, as dist/baseline-engine.jar: `ab` times it on the
+# bundle's runtime and dependencies (a revision whose engine needs other dependencies cannot be compared so).
+baseline() {
+    local rev="$1" mvn_flags="$2" tree
+    tree="$(mktemp -d)"
+    say "building the engine at $rev for the side-by-side benchmark"
+    git -C "$repo" worktree add --detach "$tree" "$rev" >/dev/null || die "cannot check out $rev"
+    (cd "$tree" && mvn $mvn_flags -pl gpu-worker/engine -am package -DskipTests) || { git -C "$repo" worktree remove --force "$tree"; die "maven build of $rev"; }
+    local jars=("$tree"/gpu-worker/engine/target/engine-*.jar)
+    [ "${#jars[@]}" -eq 1 ] || { git -C "$repo" worktree remove --force "$tree"; die "expected one engine jar at $rev, found ${jars[*]}"; }
+    cp "${jars[0]}" "$dist/baseline-engine.jar"
+    git -C "$repo" worktree remove --force "$tree"
 }
 
 # Makes OUT_DIR and sets out (its absolute path), dist (the bundle unpacked into a temporary folder) and cli (the
@@ -172,10 +194,38 @@ profile() {
     say "profile done: $out/kernels.csv"
 }
 
+# `signet bench gpu` of dist/baseline-engine.jar and of the bundle's engine, alternating (a call's machine, clocks and
+# neighbours are then the same for both), into OUT_DIR/ab.log and OUT_DIR/<baseline|current>-<round>/.
+ab() {
+    local baseline_jar
+    baseline_jar="$(dirname "$bundle")/baseline-engine.jar"
+    [ -f "$baseline_jar" ] || die "$baseline_jar is missing: run 'BASELINE=REV gpu-worker/gpu/run.sh prepare' and carry gpu-worker/gpu/dist"
+    local out dist cli
+    open_bundle "$1"
+    local java=("$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+    local current_cp baseline_cp
+    current_cp="$(ls "$dist"/lib/*.jar | tr '\n' ':')"
+    baseline_cp="$(ls "$dist"/lib/*.jar | grep -v '/engine-[^/]*\.jar$' | tr '\n' ':')$baseline_jar"
+    local round side cp
+    for ((round = 1; round <= ${AB_ROUNDS:-2}; round++)); do
+        for side in baseline current; do
+            cp="$current_cp"
+            [ "$side" = baseline ] && cp="$baseline_cp"
+            # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
+            "${java[@]}" -cp "$cp" dev.signet.engine.cli.SignetCli bench gpu --out "$out/$side-$round" ${GPU_BENCH_ARGS:-} \
+                > "$out/$side-$round.log" 2>&1 || { rm -rf "$dist"; die "signet bench gpu ($side, round $round) failed; see $out/$side-$round.log"; }
+            { echo "== $side, round $round"; grep -A12 'rows  tenants' "$out/$side-$round.log"; } | tee -a "$out/ab.log"
+        done
+    done
+    rm -rf "$dist"
+    say "side-by-side benchmark done: $out/ab.log"
+}
+
 case "${1:-}" in
     prepare) prepare ;;
+    ab) [ -n "${2:-}" ] || die "usage: run.sh ab OUT_DIR"; ab "$2" ;;
     profile) [ -n "${2:-}" ] || die "usage: run.sh profile OUT_DIR"; profile "$2" ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
-    ""|-h|--help) sed -n '2,15p' "$0"; exit 2 ;;
+    ""|-h|--help) sed -n '2,21p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;
 esac
