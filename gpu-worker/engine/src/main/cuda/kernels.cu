@@ -776,9 +776,10 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half
             // only, few enough registers that two blocks share a multiprocessor (twice the warps waiting on memory
             // beat twice the loads in flight per warp).
-            // With a sign term and up to 2 n-tiles, unrolled halves spilled (1 row over 1 tenant 5.97 → 6.10 ms); at 4
-            // the unrolled, spilling loop still ran 1% faster (32 rows over 8 and 32 tenants).
-#pragma unroll(PROJ_ENTRIES > 0 && NT < 4 ? 1 : 2)
+            // Rolled up to 2 n-tiles: with a sign term, unrolled halves spilled (1 row over 1 tenant 6.10 ms against
+            // 5.97); without one, rolled is faster too (side by side: 1 row 5.32 → 5.26 ms, 8 rows 6.17 → 6.07). At 4
+            // the unrolled loop ran 1% faster with tenants (32 rows over 8 and 32), the same without.
+#pragma unroll(NT < 4 ? 1 : 2)
             for (int h = 0; h < 2; h++) {
                 uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
 #pragma unroll
