@@ -11,7 +11,10 @@
 #                                          means the GPU could not be used); then `signet bench gpu --out OUT_DIR`
 #                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json, its Medusa part reading
 #                                          the bundled fixtures' heads; GPU_BENCH_ARGS adds
-#                                          options, e.g. "--layers 8 --steps 5").
+#                                          options, e.g. "--layers 8 --steps 5"). Before it, where a Python with
+#                                          torch is found (PYTORCH_PYTHON), gpu-worker/gpu/pytorch_peer.py times the
+#                                          same step in PyTorch (OUT_DIR/pytorch-peer-*.json and .log) and the
+#                                          benchmark sets every cell against it (--pytorch-peer).
 #   gpu-worker/gpu/run.sh profile OUT_DIR  on the GPU machine: Nsight Compute's time and DRAM bytes of every kernel of
 #                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options)
 #   BASELINE=REV gpu-worker/gpu/run.sh prepare
@@ -167,16 +170,43 @@ run_tests() {
     [ "${skipped:-0}" -eq 0 ] || { rm -rf "$dist"; die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"; }
     say "CUDA tests passed; reports in $out" 2>&1 | tee -a "$log"
 
+    # The PyTorch peer (docs/cuda.md, "The PyTorch peer"): the same step in PyTorch, first, so the benchmark sets its
+    # cells against it; without PyTorch the benchmark records it as not measured.
+    local python peer_rc=0 peer=()
+    python="$(pytorch_python)"
+    if [ -z "$python" ]; then
+        say "no Python with torch (PYTORCH_PYTHON, /opt/torch/.venv/bin/python, python3): the PyTorch peer is not measured" 2>&1 | tee -a "$log"
+    else
+        say "running the PyTorch peer with $python (pytorch-peer.log)" 2>&1 | tee -a "$log"
+        # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options; the peer ignores those it does not share
+        "$python" "$here/pytorch_peer.py" --out "$out" ${GPU_BENCH_ARGS:-} > "$out/pytorch-peer.log" 2>&1 || peer_rc=$?
+        tail -12 "$out/pytorch-peer.log"
+        [ "$peer_rc" -eq 0 ] && peer=(--pytorch-peer "$(ls -t "$out"/pytorch-peer-*.json | head -1)")
+    fi
+
     # The benchmark (docs/cuda.md, "signet bench gpu"): its table goes to gpu-bench.log, its JSON to OUT_DIR.
     local bench_log="$out/gpu-bench.log"
-    say "running signet bench gpu ${GPU_BENCH_ARGS:-} (JSON into $out)" 2>&1 | tee "$bench_log"
+    say "running signet bench gpu ${GPU_BENCH_ARGS:-} ${peer[*]} (JSON into $out)" 2>&1 | tee "$bench_log"
     rc=0
     # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
-    "${cli[@]}" bench gpu --out "$out" --fixtures "$dist/fixtures" ${GPU_BENCH_ARGS:-} \
+    "${cli[@]}" bench gpu --out "$out" --fixtures "$dist/fixtures" "${peer[@]}" ${GPU_BENCH_ARGS:-} \
         2>&1 | tee -a "$bench_log" || rc=$?
     rm -rf "$dist"
     [ "$rc" -eq 0 ] || die "signet bench gpu failed (exit $rc); see $bench_log"
+    [ "$peer_rc" -eq 0 ] || die "the PyTorch peer failed (exit $peer_rc); see $out/pytorch-peer.log"
     say "GPU benchmark done: $bench_log and $out/gpu-*.json" 2>&1 | tee -a "$bench_log"
+}
+
+# The Python that runs the PyTorch peer: PYTORCH_PYTHON, else the first of /opt/torch/.venv/bin/python and python3
+# that imports torch; nothing when none does.
+pytorch_python() {
+    local p
+    for p in ${PYTORCH_PYTHON:-/opt/torch/.venv/bin/python python3}; do
+        if command -v "$p" >/dev/null && "$p" -c 'import torch' 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
 }
 
 # Nsight Compute's per-kernel time and DRAM traffic over a short benchmark (no tests): OUT_DIR/kernels.csv, one line
@@ -226,6 +256,6 @@ case "${1:-}" in
     ab) [ -n "${2:-}" ] || die "usage: run.sh ab OUT_DIR"; ab "$2" ;;
     profile) [ -n "${2:-}" ] || die "usage: run.sh profile OUT_DIR"; profile "$2" ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
-    ""|-h|--help) sed -n '2,21p' "$0"; exit 2 ;;
+    ""|-h|--help) sed -n '2,26p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;
 esac

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -99,16 +100,20 @@ public final class GpuBenchmark {
     private final int steps;
     private final int kvLength;
     private final GpuMedusaBenchmark medusa;   // null: no Medusa part
+    private final PytorchPeer peer;            // null: not measured
     private Model model;                       // made by run
     private double lastIssueMillis;            // host ms to issue the first timed step's launches into an idle queue
     private Step buffers;                      // the largest step's activations so far, reused by smaller ones
 
     public GpuBenchmark(CudaBackend backend, Shape shape, int steps, int kvLength) {
-        this(backend, shape, steps, kvLength, null);
+        this(backend, shape, steps, kvLength, null, null);
     }
 
-    /** With {@code medusa}, the run ends with its Medusa part on the same synthetic model. */
-    public GpuBenchmark(CudaBackend backend, Shape shape, int steps, int kvLength, GpuMedusaBenchmark medusa) {
+    /**
+     * With {@code medusa}, the run ends with its Medusa part on the same synthetic model; with {@code peer} (checked to
+     * be of this step), every cell is also set against the PyTorch peer's.
+     */
+    public GpuBenchmark(CudaBackend backend, Shape shape, int steps, int kvLength, GpuMedusaBenchmark medusa, PytorchPeer peer) {
         if (steps < 1 || kvLength < 1) {
             throw new IllegalArgumentException("need at least 1 step and 1 KV position, got " + steps + " and " + kvLength);
         }
@@ -117,6 +122,10 @@ public final class GpuBenchmark {
         this.steps = steps;
         this.kvLength = kvLength;
         this.medusa = medusa;
+        this.peer = peer;
+        if (peer != null) {
+            peer.checkSameStep(shape, kvLength, backend.kvDtype(), backend.description());
+        }
     }
 
     public Map<String, Object> run(PrintStream out, PrintStream progress) {
@@ -358,15 +367,18 @@ public final class GpuBenchmark {
 
         out.printf("%nSignet GPU benchmark: %s, synthetic Llama-2-7B shape (%d layers, fp16), KV %d positions (%s), "
                 + "copy bandwidth %.1f GB/s%n", backend.description(), shape.layers(), kvLength, backend.kvDtype(), bandwidth / 1e9);
-        out.printf("%5s %8s %12s %12s %9s %16s%n", "rows", "tenants", "ms/step", "floor ms", "x floor", "x own signs/tnt");
+        out.printf("%5s %8s %12s %12s %9s %16s %11s%n", "rows", "tenants", "ms/step", "floor ms", "x floor", "x own signs/tnt",
+                "x PyTorch");
         List<Map<String, Object>> json = new ArrayList<>();
         for (Cell c : cells) {
             Double perTenant = null;
             if (c.tenants() > 0) {
                 perTenant = (c.stepMillis() - find(cells, c.rows(), 0).stepMillis()) / c.tenants() / tenantFloorMillis;
             }
-            out.printf("%5d %8d %12.3f %12.3f %9.2f %16s%n", c.rows(), c.tenants(), c.stepMillis(), c.floorMillis(),
-                    c.overFloor(), perTenant == null ? "-" : String.format("%.2f", perTenant));
+            Optional<Double> overPeer = peer == null ? Optional.empty() : peer.speedup(c.rows(), c.tenants(), c.stepMillis());
+            out.printf("%5d %8d %12.3f %12.3f %9.2f %16s %11s%n", c.rows(), c.tenants(), c.stepMillis(), c.floorMillis(),
+                    c.overFloor(), perTenant == null ? "-" : String.format("%.2f", perTenant),
+                    overPeer.map(r -> String.format("%.2f", r)).orElse("-"));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rows", c.rows());
             m.put("distinct_tenants", c.tenants());
@@ -377,11 +389,22 @@ public final class GpuBenchmark {
             m.put("tokens_per_second", c.rows() / (c.stepMillis() / 1e3));
             m.put("host_issue_ms_per_step", c.issueMillis());
             m.put("added_ms_per_tenant_over_its_sign_floor", perTenant);
+            if (peer != null) {
+                peer.cell(c.rows(), c.tenants()).ifPresent(p -> {
+                    m.put("pytorch_step_ms", p.stepMs());
+                    m.put("pytorch_config", p.config());
+                    m.put("speedup_vs_pytorch", p.stepMs() / c.stepMillis());
+                });
+            }
             json.add(m);
         }
+        Optional<Double> speedupPeer8 = peer == null ? Optional.empty() : peer.speedup(8, 8, eight.stepMillis());
         out.printf("%ntargets: base-only decode (1 row) %.2fx floor (target <= 1.2): %s; 8 tenants x8 rows %.2fx faster "
-                        + "than 8 dense fp16 models (target >= 4): %s; PyTorch peer: not measured%n",
-                base1.overFloor(), base1.overFloor() <= 1.2 ? "met" : "MISSED", speedupDense8, speedupDense8 >= 4 ? "met" : "MISSED");
+                        + "than 8 dense fp16 models (target >= 4): %s; PyTorch peer: %s%n",
+                base1.overFloor(), base1.overFloor() <= 1.2 ? "met" : "MISSED", speedupDense8, speedupDense8 >= 4 ? "met" : "MISSED",
+                speedupPeer8.map(r -> String.format("8 tenants x8 rows %.2fx faster (target >= %.0f): %s", r,
+                        PytorchPeer.TARGET_SPEEDUP_8_TENANTS, r >= PytorchPeer.TARGET_SPEEDUP_8_TENANTS ? "met" : "MISSED"))
+                        .orElse("not measured"));
 
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("suite", "gpu");
@@ -392,7 +415,6 @@ public final class GpuBenchmark {
                 "layers", shape.layers()));
         doc.put("tenants", "one random sign plane per projection per tenant (BitDelta), made on the GPU");
         doc.put("kv_positions", kvLength);
-        doc.put("kv_dtype", "F32");
         doc.put("timed_steps", steps);
         doc.put("method", "first " + HOST_WARM_UP_STEPS + " untimed steps of 8 rows over 8 tenants (the JIT compiles the host's "
                 + "launch path, as in a server that has run a while); per cell: " + WARM_UP_STEPS + " untimed steps, then cuCtxSynchronize, " + steps
@@ -414,9 +436,11 @@ public final class GpuBenchmark {
                 + "1-row step (each model reads its own weights), against one step of 8 rows over 8 tenants");
         doc.put("dense_8_models_step_ms", dense8Millis);
         doc.put("speedup_vs_dense_8_tenants", speedupDense8);
-        doc.put("pytorch_peer", "not measured: PyTorch is not available on the GPU machine");
+        doc.put("pytorch_peer", peer == null ? "not measured: no --pytorch-peer report (gpu-worker/gpu/run.sh makes one with "
+                + "gpu-worker/gpu/pytorch_peer.py where PyTorch is installed)" : peer.description());
+        speedupPeer8.ifPresent(r -> doc.put("speedup_vs_pytorch_8_tenants", r));
         doc.put("targets", Map.of("base_decode_over_floor_max", 1.2, "added_per_tenant_over_its_sign_floor_max", 1.5,
-                "speedup_vs_dense_8_tenants_min", 4.0));
+                "speedup_vs_dense_8_tenants_min", 4.0, "speedup_vs_pytorch_8_tenants_min", PytorchPeer.TARGET_SPEEDUP_8_TENANTS));
         return doc;
     }
 

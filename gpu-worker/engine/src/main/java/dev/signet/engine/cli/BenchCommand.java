@@ -11,6 +11,7 @@ import dev.signet.engine.bench.GpuBenchmark;
 import dev.signet.engine.bench.GpuMedusaBenchmark;
 import dev.signet.engine.bench.MedusaAcceptance;
 import dev.signet.engine.bench.MedusaBenchmark;
+import dev.signet.engine.bench.PytorchPeer;
 import dev.signet.engine.bench.ServeBenchmark;
 import dev.signet.engine.bench.SyntheticLlama;
 import dev.signet.engine.safetensors.DType;
@@ -39,7 +40,8 @@ final class BenchCommand {
                                  with its heads and the caps tenant with its own (bundled), fixed and adaptive trees
               gpu                decode step of a synthetic Llama-2-7B (fp16, made on GPU 0) at 1, 8 and 32 rows over
                                  0, 1, 8 and 32 BitDelta tenants, against the copy-bandwidth floor and 8 dense models;
-                                 then Medusa's predicted speedup at batch 1 and 8 from the fixture heads' acceptance
+                                 then Medusa's predicted speedup at batch 1 and 8 from the fixture heads' acceptance;
+                                 with --pytorch-peer, each cell against the PyTorch peer's
               --model DIR        the small real model (default: the repository's models/stories260K)
               --out DIR          where the JSON goes (default: the repository's bench/results)
               --cache DIR        where synthetic checkpoints are written once (default: bench/.cache)
@@ -53,6 +55,7 @@ final class BenchCommand {
               --tokens N         serve, medusa, gpu: greedy tokens per request (default 32; medusa and gpu 128)
               --fixtures DIR     gpu: the shared fixtures with the Medusa heads (default: the signet.fixtures
                                  property, else ../shared/fixtures beside the repository); absent: no Medusa part
+              --pytorch-peer F   gpu: the report gpu-worker/gpu/pytorch_peer.py wrote on this GPU (pytorch-peer-*.json)
               --seconds S        serve: measured seconds per configuration, after 1 s of warm-up (default 3)
               --draft-rows N     medusa: spare rows per step for trees in the fixed mode (default 16)
             """;
@@ -61,7 +64,7 @@ final class BenchCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         CliArgs args = new CliArgs(argv, 1, Set.of("model", "out", "cache", "prompt", "steps", "threads", "tokens", "seconds", "draft-rows",
-                "layers", "kv", "kv-dtype", "fixtures"), Set.of());
+                "layers", "kv", "kv-dtype", "fixtures", "pytorch-peer"), Set.of());
         if (args.positionals().size() != 1 || !Set.of("cpu", "delta", "serve", "medusa", "gpu").contains(args.positionals().getFirst())) {
             throw new UsageException("name one benchmark suite: cpu, delta, serve, medusa or gpu");
         }
@@ -198,6 +201,12 @@ final class BenchCommand {
             case "f32" -> DType.F32;
             default -> throw new UsageException("--kv-dtype is f16 or f32, not " + args.value("kv-dtype").orElseThrow());
         };
+        PytorchPeer peer = null;
+        try {
+            peer = args.value("pytorch-peer").map(f -> PytorchPeer.read(Path.of(f))).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pytorch-peer: " + e.getMessage());
+        }
         Optional<String> unavailable = CudaAvailability.unavailableReason();
         if (unavailable.isPresent()) {
             err.println("signet bench gpu: no usable GPU: " + unavailable.get());
@@ -212,7 +221,13 @@ final class BenchCommand {
                 err.printf("  Medusa acceptance on the fixture heads (%s), %d tokens per prompt%n", fixtures, tokens);
                 medusa = new GpuMedusaBenchmark(MedusaAcceptance.measure(backend, fixtures, tokens, err));
             }
-            Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv, medusa).run(out, err);
+            GpuBenchmark bench;
+            try {
+                bench = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv, medusa, peer);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--pytorch-peer: " + e.getMessage());
+            }
+            Map<String, Object> doc = bench.run(out, err);
             noFixtures.ifPresent(why -> doc.put("medusa", Map.of("skipped", why)));
             doc.put("timestamp", LocalDateTime.now().toString());
             out.println("wrote " + BenchResults.write(outDir, "gpu", doc));

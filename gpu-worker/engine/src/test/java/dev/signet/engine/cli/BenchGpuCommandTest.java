@@ -39,6 +39,12 @@ class BenchGpuCommandTest extends CliHarness {
     }
 
     @Test
+    void aPytorchPeerReportThatCannotBeReadIsAUsageErrorBeforeAnythingRuns() {
+        assertEquals(2, run("bench", "gpu", "--out", results.toString(), "--pytorch-peer", results.resolve("absent.json").toString()));
+        assertThat(err.toString()).contains("--pytorch-peer: the PyTorch peer's report").contains("does not exist");
+    }
+
+    @Test
     void anUnknownSuiteNamesTheGpuOne() {
         assertEquals(2, run("bench", "tpu"));
         assertThat(err.toString()).contains("gpu");

@@ -113,7 +113,7 @@ class CudaSyntheticModelTest {
                 }
             }
             Map<String, Object> doc = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(1), 1, 32,
-                    new GpuMedusaBenchmark(acceptance)).run(out, out);
+                    new GpuMedusaBenchmark(acceptance), null).run(out, out);
             assertThat((List<?>) doc.get("cells")).hasSize(9);
             assertThat((double) doc.get("base_decode_over_floor")).isFinite().isPositive();
             assertThat((double) doc.get("speedup_vs_dense_8_tenants")).isFinite().isPositive();
