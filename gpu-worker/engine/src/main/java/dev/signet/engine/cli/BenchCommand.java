@@ -212,7 +212,15 @@ final class BenchCommand {
             err.println("signet bench gpu: no usable GPU: " + unavailable.get());
             return 1;
         }
+        GpuBenchmark.Shape shape = GpuBenchmark.Shape.llama2_7b(layers);
         try (CudaBackend backend = new CudaBackend(0, kvDtype)) {
+            if (peer != null) {
+                try {  // before the Medusa part's minutes: a report of another step is refused at once
+                    peer.checkSameStep(shape, kv, kvDtype, backend.description());
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--pytorch-peer: " + e.getMessage());
+                }
+            }
             Optional<String> noFixtures = MedusaAcceptance.missing(fixtures);
             GpuMedusaBenchmark medusa = null;
             if (noFixtures.isPresent()) {
@@ -221,13 +229,7 @@ final class BenchCommand {
                 err.printf("  Medusa acceptance on the fixture heads (%s), %d tokens per prompt%n", fixtures, tokens);
                 medusa = new GpuMedusaBenchmark(MedusaAcceptance.measure(backend, fixtures, tokens, err));
             }
-            GpuBenchmark bench;
-            try {
-                bench = new GpuBenchmark(backend, GpuBenchmark.Shape.llama2_7b(layers), steps, kv, medusa, peer);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--pytorch-peer: " + e.getMessage());
-            }
-            Map<String, Object> doc = bench.run(out, err);
+            Map<String, Object> doc = new GpuBenchmark(backend, shape, steps, kv, medusa, peer).run(out, err);
             noFixtures.ifPresent(why -> doc.put("medusa", Map.of("skipped", why)));
             doc.put("timestamp", LocalDateTime.now().toString());
             out.println("wrote " + BenchResults.write(outDir, "gpu", doc));
