@@ -17,10 +17,12 @@
 #                                          benchmark sets every cell against it (--pytorch-peer).
 #   gpu-worker/gpu/run.sh profile OUT_DIR  on the GPU machine: Nsight Compute's time and DRAM bytes of every kernel of
 #                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options)
-#   BASELINE=REV gpu-worker/gpu/run.sh prepare
-#                                          also builds the engine jar of git revision REV into dist/baseline-engine.jar
-#   gpu-worker/gpu/run.sh ab OUT_DIR       on the GPU machine: `signet bench gpu` (no Medusa, no tests) of the baseline
-#                                          engine and of the bundle's, alternating, AB_ROUNDS (default 2) times each:
+#   gpu-worker/gpu/run.sh tests OUT_DIR    on the GPU machine: the CUDA tests alone (as `run` runs them)
+#   BASELINE="REV..." gpu-worker/gpu/run.sh prepare
+#                                          also builds the engine jar of each git revision REV into
+#                                          dist/baseline-<i>-<REV>.jar (i = 1, 2, ...: the order given)
+#   gpu-worker/gpu/run.sh ab OUT_DIR       on the GPU machine: `signet bench gpu` (no Medusa, no tests) of each baseline
+#                                          engine and of the bundle's, in turn, AB_ROUNDS (default 2) times each:
 #                                          changes timed side by side in one call (OUT_DIR/ab.log, each run's JSON)
 # docs/cuda.md explains it all. Environment: JAVA_HOME (prepare; default temurin 25), SIGNET_FIXTURES (prepare;
 # default ../shared/fixtures beside the checkout), MVN_FLAGS (prepare; default -o -q -B).
@@ -108,23 +110,25 @@ prepare() {
     size="$(du -sm "$bundle" | cut -f1)"
     say "dist is ${size} MB: $bundle"
     [ "$size" -le 60 ] || die "the bundle is ${size} MB, over the 60 MB a device run may carry"
-    if [ -n "${BASELINE:-}" ]; then
-        baseline "$BASELINE" "$mvn_flags"
-    fi
+    local rev i=0
+    for rev in ${BASELINE:-}; do
+        i=$((i + 1))
+        baseline "$rev" "$mvn_flags" "$dist/baseline-$i-${rev//[^A-Za-z0-9._-]/_}.jar"
+    done
     say "prepared. On the GPU machine: gpu-worker/gpu/run.sh run OUT_DIR (carry gpu-worker/gpu/dist)"
 }
 
-# The engine jar of git revision $1, built in a temporary worktree, as dist/baseline-engine.jar: `ab` times it on the
-# bundle's runtime and dependencies (a revision whose engine needs other dependencies cannot be compared so).
+# The engine jar of git revision $1, built in a temporary worktree, as $3: `ab` times it on the bundle's runtime and
+# dependencies (a revision whose engine needs other dependencies cannot be compared so).
 baseline() {
-    local rev="$1" mvn_flags="$2" tree
+    local rev="$1" mvn_flags="$2" jar="$3" tree
     tree="$(mktemp -d)"
     say "building the engine at $rev for the side-by-side benchmark"
     git -C "$repo" worktree add --detach "$tree" "$rev" >/dev/null || die "cannot check out $rev"
     (cd "$tree" && mvn $mvn_flags -pl gpu-worker/engine -am package -DskipTests) || { git -C "$repo" worktree remove --force "$tree"; die "maven build of $rev"; }
     local jars=("$tree"/gpu-worker/engine/target/engine-*.jar)
     [ "${#jars[@]}" -eq 1 ] || { git -C "$repo" worktree remove --force "$tree"; die "expected one engine jar at $rev, found ${jars[*]}"; }
-    cp "${jars[0]}" "$dist/baseline-engine.jar"
+    cp "${jars[0]}" "$jar"
     git -C "$repo" worktree remove --force "$tree"
 }
 
@@ -141,7 +145,9 @@ open_bundle() {
         -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli)
 }
 
-run_tests() {
+# The CUDA tests (dev.signet.engine.backend.cuda) into OUT_DIR/cuda-tests.log and its JUnit reports; fails when one
+# fails or is skipped.
+cuda_tests() {
     local out dist cli
     open_bundle "$1"
     local log="$out/cuda-tests.log"
@@ -168,16 +174,22 @@ run_tests() {
     skipped="$(grep -o 'skipped="[0-9]*"' "$report" | head -1 | grep -o '[0-9]*')"
     [ "$rc" -eq 0 ] || { rm -rf "$dist"; die "CUDA tests failed (exit $rc); see $log and $report"; }
     [ "${skipped:-0}" -eq 0 ] || { rm -rf "$dist"; die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"; }
+    rm -rf "$dist"
     say "CUDA tests passed; reports in $out" 2>&1 | tee -a "$log"
+}
 
+run_tests() {
+    cuda_tests "$1"
+    local out dist cli
+    open_bundle "$1"
     # The PyTorch peer (docs/cuda.md, "The PyTorch peer"): the same step in PyTorch, first, so the benchmark sets its
     # cells against it; without PyTorch the benchmark records it as not measured.
     local python peer_rc=0 peer=()
     python="$(pytorch_python)"
     if [ -z "$python" ]; then
-        say "no Python with torch (PYTORCH_PYTHON, /opt/torch/.venv/bin/python, python3): the PyTorch peer is not measured" 2>&1 | tee -a "$log"
+        say "no Python with torch (PYTORCH_PYTHON, /opt/torch/.venv/bin/python, python3): the PyTorch peer is not measured"
     else
-        say "running the PyTorch peer with $python (pytorch-peer.log)" 2>&1 | tee -a "$log"
+        say "running the PyTorch peer with $python (pytorch-peer.log)"
         # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options; the peer ignores those it does not share
         "$python" "$here/pytorch_peer.py" --out "$out" ${GPU_BENCH_ARGS:-} > "$out/pytorch-peer.log" 2>&1 || peer_rc=$?
         tail -12 "$out/pytorch-peer.log"
@@ -227,20 +239,21 @@ profile() {
 # `signet bench gpu` of dist/baseline-engine.jar and of the bundle's engine, alternating (a call's machine, clocks and
 # neighbours are then the same for both), into OUT_DIR/ab.log and OUT_DIR/<baseline|current>-<round>/.
 ab() {
-    local baseline_jar
-    baseline_jar="$(dirname "$bundle")/baseline-engine.jar"
-    [ -f "$baseline_jar" ] || die "$baseline_jar is missing: run 'BASELINE=REV gpu-worker/gpu/run.sh prepare' and carry gpu-worker/gpu/dist"
+    local baselines=()
+    mapfile -t baselines < <(ls "$(dirname "$bundle")"/baseline-*.jar 2>/dev/null)
+    [ "${#baselines[@]}" -gt 0 ] || die "no dist/baseline-*.jar: run 'BASELINE=\"REV...\" gpu-worker/gpu/run.sh prepare' and carry gpu-worker/gpu/dist"
     local out dist cli
     open_bundle "$1"
     local java=("$dist/jdk/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
-    local current_cp baseline_cp
+    local current_cp deps
     current_cp="$(ls "$dist"/lib/*.jar | tr '\n' ':')"
-    baseline_cp="$(ls "$dist"/lib/*.jar | grep -v '/engine-[^/]*\.jar$' | tr '\n' ':')$baseline_jar"
-    local round side cp
+    deps="$(ls "$dist"/lib/*.jar | grep -v '/engine-[^/]*\.jar$' | tr '\n' ':')"
+    local round side jar cp
     for ((round = 1; round <= ${AB_ROUNDS:-2}; round++)); do
-        for side in baseline current; do
-            cp="$current_cp"
-            [ "$side" = baseline ] && cp="$baseline_cp"
+        for jar in "${baselines[@]}" current; do
+            side="$(basename "$jar" .jar)"
+            cp="$deps$jar"
+            [ "$jar" = current ] && cp="$current_cp"
             # shellcheck disable=SC2086  # GPU_BENCH_ARGS is a list of options
             "${java[@]}" -cp "$cp" dev.signet.engine.cli.SignetCli bench gpu --out "$out/$side-$round" ${GPU_BENCH_ARGS:-} \
                 > "$out/$side-$round.log" 2>&1 || { rm -rf "$dist"; die "signet bench gpu ($side, round $round) failed; see $out/$side-$round.log"; }
@@ -256,6 +269,7 @@ case "${1:-}" in
     ab) [ -n "${2:-}" ] || die "usage: run.sh ab OUT_DIR"; ab "$2" ;;
     profile) [ -n "${2:-}" ] || die "usage: run.sh profile OUT_DIR"; profile "$2" ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
-    ""|-h|--help) sed -n '2,26p' "$0"; exit 2 ;;
+    tests) [ -n "${2:-}" ] || die "usage: run.sh tests OUT_DIR"; cuda_tests "$2" ;;
+    ""|-h|--help) sed -n '2,28p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;
 esac
