@@ -16,7 +16,8 @@
 #                                          same step in PyTorch (OUT_DIR/pytorch-peer-*.json and .log) and the
 #                                          benchmark sets every cell against it (--pytorch-peer).
 #   gpu-worker/gpu/run.sh profile OUT_DIR  on the GPU machine: Nsight Compute's time and DRAM bytes of every kernel of
-#                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options)
+#                                          a short benchmark (no tests) into OUT_DIR/kernels.csv (PROFILE_ARGS: its options;
+#                                          NCU_ARGS: ncu's kernels and metrics or sections instead)
 #   gpu-worker/gpu/run.sh tests OUT_DIR    on the GPU machine: the CUDA tests alone (as `run` runs them)
 #   BASELINE="REV..." gpu-worker/gpu/run.sh prepare
 #                                          also builds the engine jar of each git revision REV into
@@ -228,9 +229,12 @@ profile() {
     [ -x "$ncu" ] || die "Nsight Compute not found at $ncu (set NCU)"
     local out dist cli
     open_bundle "$1"
+    local what=(--kernel-name 'regex:^(?!fill_random)'
+        --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__registers_per_thread,sm__warps_active.avg.pct_of_peak_sustained_active,launch__grid_size)
+    # shellcheck disable=SC2206  # NCU_ARGS is a list of options
+    [ -n "${NCU_ARGS:-}" ] && what=($NCU_ARGS)
     # shellcheck disable=SC2086  # PROFILE_ARGS is a list of options
-    "$ncu" --csv --print-units base --cache-control none --clock-control none --kernel-name-base function --kernel-name 'regex:^(?!fill_random)' \
-        --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,launch__registers_per_thread,sm__warps_active.avg.pct_of_peak_sustained_active,launch__grid_size \
+    "$ncu" --csv --print-units base --cache-control none --clock-control none --kernel-name-base function "${what[@]}" \
         "${cli[@]}" bench gpu --out "$out" ${PROFILE_ARGS:---layers 2 --steps 1} > "$out/kernels.csv" 2> "$out/profile.log" || { rm -rf "$dist"; die "ncu failed; see $out/profile.log"; }
     rm -rf "$dist"
     say "profile done: $out/kernels.csv"
