@@ -469,6 +469,12 @@ __device__ __forceinline__ void cp_async(void* dst, const void* src) {
 
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 
+// The same, 16 bytes, through L2 only (sign words are read once a step: L1 keeps x for the block's other warps; on
+// the H100 side by side, 8 rows over 8 tenants 10.06 → 9.98 ms, 32 over 32 42.8 → 42.2).
+__device__ __forceinline__ void cp_async_l2(void* dst, const void* src) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"((unsigned int) __cvta_generic_to_shared(dst)), "l"(src));
+}
+
 template <int PENDING>
 __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(PENDING)); }
 
@@ -756,7 +762,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             if (entry_meets(entries, e, rowBase, 8 * NT)) {
                 const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
                 const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                cp_async<16>(&st.words[q][lane], words + tensor_word_at(j0 + g, grp, groups, 2 * t));
+                cp_async_l2(&st.words[q][lane], words + tensor_word_at(j0 + g, grp, groups, 2 * t));
                 if (alphaToo) {
                     cp_async<4>(&st.alpha[q][lane], scales + j0 + g);
                     cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][lane]) + 1, scales + j0 + g + 8);
