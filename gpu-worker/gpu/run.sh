@@ -146,11 +146,9 @@ open_bundle() {
         -cp "$(ls "$dist"/lib/*.jar | tr '\n' ':')" dev.signet.engine.cli.SignetCli)
 }
 
-# The CUDA tests (dev.signet.engine.backend.cuda) into OUT_DIR/cuda-tests.log and its JUnit reports; fails when one
-# fails or is skipped.
+# The CUDA tests (dev.signet.engine.backend.cuda) of the opened bundle (out, dist: open_bundle) into
+# OUT_DIR/cuda-tests.log and its JUnit reports; fails, removing dist, when one fails or is skipped.
 cuda_tests() {
-    local out dist cli
-    open_bundle "$1"
     local log="$out/cuda-tests.log"
     {
         say "GPU:"
@@ -175,14 +173,20 @@ cuda_tests() {
     skipped="$(grep -o 'skipped="[0-9]*"' "$report" | head -1 | grep -o '[0-9]*')"
     [ "$rc" -eq 0 ] || { rm -rf "$dist"; die "CUDA tests failed (exit $rc); see $log and $report"; }
     [ "${skipped:-0}" -eq 0 ] || { rm -rf "$dist"; die "$skipped CUDA tests were skipped: the GPU could not be used (see $log)"; }
-    rm -rf "$dist"
     say "CUDA tests passed; reports in $out" 2>&1 | tee -a "$log"
 }
 
-run_tests() {
-    cuda_tests "$1"
+tests_only() {
     local out dist cli
     open_bundle "$1"
+    cuda_tests
+    rm -rf "$dist"
+}
+
+run_tests() {
+    local out dist cli
+    open_bundle "$1"
+    cuda_tests
     # The PyTorch peer (docs/cuda.md, "The PyTorch peer"): the same step in PyTorch, first, so the benchmark sets its
     # cells against it; without PyTorch the benchmark records it as not measured.
     local python peer_rc=0 peer=()
@@ -240,8 +244,8 @@ profile() {
     say "profile done: $out/kernels.csv"
 }
 
-# `signet bench gpu` of dist/baseline-engine.jar and of the bundle's engine, alternating (a call's machine, clocks and
-# neighbours are then the same for both), into OUT_DIR/ab.log and OUT_DIR/<baseline|current>-<round>/.
+# `signet bench gpu` of each dist/baseline-*.jar and of the bundle's engine, in turn (a call's machine, clocks and
+# neighbours are then the same for all), into OUT_DIR/ab.log and OUT_DIR/<baseline-i-REV|current>-<round>/.
 ab() {
     local baselines=()
     mapfile -t baselines < <(ls "$(dirname "$bundle")"/baseline-*.jar 2>/dev/null)
@@ -273,7 +277,7 @@ case "${1:-}" in
     ab) [ -n "${2:-}" ] || die "usage: run.sh ab OUT_DIR"; ab "$2" ;;
     profile) [ -n "${2:-}" ] || die "usage: run.sh profile OUT_DIR"; profile "$2" ;;
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
-    tests) [ -n "${2:-}" ] || die "usage: run.sh tests OUT_DIR"; cuda_tests "$2" ;;
-    ""|-h|--help) sed -n '2,28p' "$0"; exit 2 ;;
+    tests) [ -n "${2:-}" ] || die "usage: run.sh tests OUT_DIR"; tests_only "$2" ;;
+    ""|-h|--help) sed -n '2,29p' "$0"; exit 2 ;;
     *) run_tests "$1" ;;
 esac
