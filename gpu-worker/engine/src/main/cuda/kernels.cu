@@ -460,6 +460,12 @@ __device__ __forceinline__ void load_w_chunk(uint4 (&a)[4], const unsigned short
     a[3] = __ldcs(reinterpret_cast<const uint4*>(w8 + col + 8));
 }
 
+// Half h (128 columns) of W's group grp: its two 64-column chunks.
+__device__ __forceinline__ void load_w_half(uint4 (&a)[2][4], const unsigned short* w0, const unsigned short* w8, int grp, int h) {
+    load_w_chunk(a[0], w0, w8, 256LL * grp + 128 * h);
+    load_w_chunk(a[1], w0, w8, 256LL * grp + 128 * h + 64);
+}
+
 // cp.async of 4, 8 or 16 bytes from global to this thread's shared memory (no registers held while in flight).
 template <int BYTES>
 __device__ __forceinline__ void cp_async(void* dst, const void* src) {
@@ -778,56 +784,80 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     }
     cp_async_commit();
     SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes (unused at more)
+    // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few
+    // enough registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads
+    // in flight per warp). W runs a half ahead: a holds the next half to multiply, loaded as soon as the one before it
+    // is done, so its loads are in flight through the sign term between them; a group's first pass takes half 0, its
+    // second half 1 (a one-pass group both). x's 16-bit columns of a half load with its W where the registers allow
+    // (one n-tile, or no sign term), else as each chunk is multiplied (4 n-tiles with a sign term spilled: 32 rows over
+    // 8 tenants 17.5 → 22.8 ms). Side by side on the H100 against each half loaded as it is multiplied: 8 rows over 8
+    // tenants 9.94 → 9.80 ms, 32 rows without tenants 9.32 → 8.96, over 8 tenants 18.54 → 17.52, over 32 41.8 → 40.0;
+    // 1 row over 1 tenant 5.88 → 5.87 (with x loaded at use, 6.03).
+    constexpr bool X_AHEAD = NT == 1 || PROJ_ENTRIES == 0;
+    uint4 a[2][4];       // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+    uint4 bw[2][NT][2];  // x's columns of a chunk, row g: [chunk][n-tile], k-step s's b0, b1 are words 2s, 2s + 1
+    auto load_x_chunk = [&](int grp, int h, int c2) {
+        int col = 256 * grp + 64 * (2 * h + c2) + 16 * t;
+#pragma unroll
+        for (int nt = 0; nt < NT; nt++) {
+            int row = rowBase + 8 * nt + g;
+#pragma unroll
+            for (int q = 0; q < 2; q++) {
+                bw[c2][nt][q] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xh + (long long) row * in + col) + q)
+                                           : make_uint4(0u, 0u, 0u, 0u);
+            }
+        }
+    };
+    auto load_half = [&](int grp, int h) {
+        load_w_half(a, w0, w8, grp, h);
+        if (X_AHEAD) {
+            load_x_chunk(grp, h, 0);
+            load_x_chunk(grp, h, 1);
+        }
+    };
+    if (gFirst < gEnd) {
+        load_half(gFirst, 0);
+    }
+    const int secondHalfPass = passes > 1 ? 1 : 0;
     for (int i = 0; i < items; i++) {
         const int grp = gFirst + i / passes;
-        const int e0 = eFirst + (i % passes) * PE;
+        const int pass = i % passes;
+        const int e0 = eFirst + pass * PE;
         if (eCount > 0 && i + 1 < items) {
             prefetch(i + 1);
         }
         cp_async_commit();
-        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && e0 == eFirst) {
+        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && pass == 0) {
             sx.load(xq, xstats, rows, in, grp, rowBase);  // in flight with W's loads (more n-tiles would spill)
         }
-        if (e0 == eFirst) {
-            // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half
-            // only, few enough registers that two blocks share a multiprocessor (twice the warps waiting on memory
-            // beat twice the loads in flight per warp).
-            // Rolled up to 2 n-tiles: with a sign term, unrolled halves spilled (1 row over 1 tenant 6.10 ms against
-            // 5.97); without one, rolled is faster too (side by side: 1 row 5.32 → 5.26 ms, 8 rows 6.17 → 6.07). At 4
-            // the unrolled loop ran 1% faster with tenants (32 rows over 8 and 32), the same without.
+        // Rolled up to 2 n-tiles: with a sign term, unrolled halves spilled (1 row over 1 tenant 6.10 ms against
+        // 5.97); without one, rolled is faster too (side by side: 1 row 5.32 → 5.26 ms, 8 rows 6.17 → 6.07). At 4
+        // the unrolled loop ran 1% faster with tenants (32 rows over 8 and 32), the same without.
 #pragma unroll(NT < 4 ? 1 : 2)
-            for (int h = 0; h < 2; h++) {
-                uint4 a[2][4];  // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+        for (int h = 0; h < 2; h++) {
+            if (pass != (h == 0 ? 0 : secondHalfPass)) {
+                continue;
+            }
 #pragma unroll
-                for (int c2 = 0; c2 < 2; c2++) {
-                    load_w_chunk(a[c2], w0, w8, 256LL * grp + 64 * (2 * h + c2));
+            for (int c2 = 0; c2 < 2; c2++) {
+                if (!X_AHEAD) {
+                    load_x_chunk(grp, h, c2);
                 }
 #pragma unroll
-                for (int c2 = 0; c2 < 2; c2++) {
-                    int col = 256 * grp + 64 * (2 * h + c2) + 16 * t;
-                    uint4 bw[NT][2];  // x's columns col .. col + 15 of row g: k-step s's b0, b1 are words 2s, 2s + 1
+                for (int s = 0; s < 4; s++) {
+                    // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
+                    int p0 = 2 * s;
+                    unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
+                                          u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
+                                          u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
 #pragma unroll
                     for (int nt = 0; nt < NT; nt++) {
-                        int row = rowBase + 8 * nt + g;
-#pragma unroll
-                        for (int q = 0; q < 2; q++) {
-                            bw[nt][q] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xh + (long long) row * in + col) + q)
-                                                   : make_uint4(0u, 0u, 0u, 0u);
-                        }
-                    }
-#pragma unroll
-                    for (int s = 0; s < 4; s++) {
-                        // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
-                        int p0 = 2 * s;
-                        unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
-                                              u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
-                                              u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
-#pragma unroll
-                        for (int nt = 0; nt < NT; nt++) {
-                            mma16816<BF16>(acc[nt], af, u4_at(bw[nt][s >> 1], 2 * (s & 1)), u4_at(bw[nt][s >> 1], 2 * (s & 1) + 1));
-                        }
+                        mma16816<BF16>(acc[nt], af, u4_at(bw[c2][nt][s >> 1], 2 * (s & 1)), u4_at(bw[c2][nt][s >> 1], 2 * (s & 1) + 1));
                     }
                 }
+            }
+            if (grp + h < gEnd) {
+                load_half(grp + h, h ^ 1);  // the half after this one
             }
         }
         if constexpr (PROJ_ENTRIES > 0) {
