@@ -406,7 +406,9 @@ MATMUL_ROWS(bf16, DT_BF16, 8)
 //    row by row for a tenant with few rows (proj_signs_planes). On the H100 a 7B step at 32 rows over 32 tenants
 //    took 50.5 ms against 66.0 with int8; at 1 and 8 rows int8 stayed faster (8 rows over 8 tenants 11.0 ms
 //    against 11.5), so both remain.
-// entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries.
+// entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries; a block gathers those
+// with rows in its rows into shared memory (gather_spans; side by side on the H100: 32 rows over 32 tenants 39.8 →
+// 35.3 ms, over 8 17.54 → 15.94, 8 over 8 9.79 → 9.61).
 #define PROJ_WARPS 8
 
 struct ProjWeight {
@@ -494,15 +496,41 @@ struct ProjStage {
                                 // lane, side by side on the H100: 1 row over 1 tenant 5.92 → 5.88 ms, 32 over 8 18.62 → 18.46)
 };
 
-// Whether entry e has a row in batch rows [lo, lo + n).
-__device__ __forceinline__ bool entry_meets(const unsigned long long* entries, int e, int lo, int n) {
-    int first = (int) entries[4 * e + 2];
-    return first < lo + n && first + (int) entries[4 * e + 3] > lo;
+// A sign entry with rows in a block's rows, as the block keeps it in shared memory: read there, its fields wait on
+// no global load (in the launch's parameters, generic loads queued behind W's held 20% of the sign kernel's stall
+// samples).
+struct ProjSpan {
+    const unsigned int* words;
+    const float* scales;
+    int first;  // batch rows [first, end)
+    int end;
+};
+
+// Entries with rows in one block's rows, at most (the host checks it: CudaBackend).
+#define PROJ_BLOCK_ENTRIES 128
+
+// Warp 0 copies this weight's entries [e0, e0 + count) that have a row in batch rows [lo, lo + n) into spans, in
+// order, and returns how many (in every lane).
+__device__ __forceinline__ int gather_spans(ProjSpan* spans, const unsigned long long* entries, int e0, int count, int lo, int n) {
+    const int lane = threadIdx.x & 31;
+    int kept = 0;
+    for (int b = 0; b < count; b += 32) {
+        const unsigned long long* en = entries + 4 * (e0 + b + lane);
+        int first = b + lane < count ? (int) en[2] : 0;
+        int end = b + lane < count ? first + (int) en[3] : 0;
+        bool meets = first < lo + n && end > lo;
+        unsigned int ballot = __ballot_sync(0xffffffffu, meets);
+        int at = kept + __popc(ballot & ((1u << lane) - 1u));
+        if (meets && at < PROJ_BLOCK_ENTRIES) {
+            spans[at] = ProjSpan{reinterpret_cast<const unsigned int*>(en[0]), reinterpret_cast<const float*>(en[1]), first, end};
+        }
+        kept += __popc(ballot);
+    }
+    return kept;
 }
 
 // Entry q of an item (its PE from e0) as a sign term reads it: rows [first, end), the lane's words and α from the
-// item's stage. load is false when the entry has no row in the block's rows [rowBase, rowBase + n): its stage slot
-// was not copied (entry_meets).
+// item's stage.
 template <int PE>
 struct StagedEntry {
     int first;
@@ -510,17 +538,12 @@ struct StagedEntry {
     uint4 words;
     float2 alpha;
 
-    __device__ __forceinline__ bool load(const ProjStage<PE>& st, const unsigned long long* __restrict__ entries, int e0, int q,
-                                         int rowBase, int n) {
+    __device__ __forceinline__ void load(const ProjStage<PE>& st, const ProjSpan* spans, int e0, int q) {
         const int lane = threadIdx.x & 31;
-        first = (int) entries[4 * (e0 + q) + 2];
-        end = first + (int) entries[4 * (e0 + q) + 3];
-        if (first >= rowBase + n || end <= rowBase) {
-            return false;
-        }
+        first = spans[e0 + q].first;
+        end = spans[e0 + q].end;
         words = st.words[q][lane];
         alpha = st.alpha[q][lane >> 2];
-        return true;
     }
 };
 
@@ -557,7 +580,7 @@ struct SignX {
 // most eEnd.
 template <int NT, int PE>
 __device__ __forceinline__ void proj_signs_int8(float (&acc)[NT][4], const ProjStage<PE>& st, const SignX<NT>& x,
-                                           const unsigned long long* __restrict__ entries, int e0, int eEnd, int rowBase) {
+                                           const ProjSpan* spans, int e0, int eEnd, int rowBase) {
     const int lane = threadIdx.x & 31;
     const int t = lane & 3;
     cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight) ...
@@ -566,12 +589,8 @@ __device__ __forceinline__ void proj_signs_int8(float (&acc)[NT][4], const ProjS
     // 5.96 → 5.92 ms against all 4, 8 over 8 10.71 → 10.61; one at a time 11.08); more n-tiles would spill.
 #pragma unroll(NT == 1 ? 2 : 1)
     for (int q = 0; q < PE && e0 + q < eEnd; q++) {
-        int e = e0 + q;
-        int first = (int) entries[4 * e + 2];
-        int end = first + (int) entries[4 * e + 3];
-        if (first >= rowBase + 8 * NT || end <= rowBase) {
-            continue;  // not copied (entry_meets): no row in this block's rows
-        }
+        int first = spans[e0 + q].first;
+        int end = spans[e0 + q].end;
         uint4 wd = st.words[q][lane];
         float2 al = st.alpha[q][lane >> 2];
         int sacc[NT][4] = {};
@@ -611,15 +630,26 @@ __device__ __forceinline__ void proj_signs_int8(float (&acc)[NT][4], const ProjS
 // Entry (lane words wd, α al)'s term of group grp for batch row r alone, into a tile's C fragment acc (k: r's row
 // in the tile): one 1-bit mma whose B columns are r's 8 planes; lane (g, t) weighs its columns 2t and 2t + 1
 // (w0, w1) and the quad adds the four shares, leaving Σ_{S=−1} x_q of outputs g and g + 8 in each.
-__device__ __forceinline__ void proj_sign_row(float (&acc)[4], const uint4& wd, float2 al, const unsigned int* __restrict__ xq,
-                                              const float2* __restrict__ xstats, int groups, int grp, int r, int k, int w0,
+// Row r's B fragment of group grp for proj_sign_row: plane g, words (t, 0), (t, 1); and its (s / 64, Σx).
+struct SignRowX {
+    uint2 b;
+    float2 xs;
+
+    __device__ __forceinline__ void load(const unsigned int* __restrict__ xq, const float2* __restrict__ xstats, int groups,
+                                         int grp, int r) {
+        const int lane = threadIdx.x & 31;
+        const long long rg = (long long) r * groups + grp;
+        b = __ldg(reinterpret_cast<const uint2*>(xq + (rg * 4 + (lane & 3)) * 16) + (lane >> 2));
+        xs = __ldg(xstats + rg);
+    }
+};
+
+__device__ __forceinline__ void proj_sign_row(float (&acc)[4], const uint4& wd, float2 al, const SignRowX& x, int k, int w0,
                                               int w1) {
     const int lane = threadIdx.x & 31;
-    const int g = lane >> 2;
     const int t = lane & 3;
-    const long long rg = (long long) r * groups + grp;
-    uint2 b = __ldg(reinterpret_cast<const uint2*>(xq + (rg * 4 + t) * 16) + g);  // plane g, words (t, 0), (t, 1)
-    float2 xs = __ldg(xstats + rg);
+    const uint2 b = x.b;
+    const float2 xs = x.xs;
     int c[4] = {0, 0, 0, 0};
     mma_b1_popc(c, wd, b.x, b.y);
     int pg = c[0] * w0 + c[1] * w1;
@@ -647,23 +677,34 @@ __device__ __forceinline__ void proj_sign_row(float (&acc)[4], const uint4& wd, 
 //    sum doubled between (Horner, in two chains for the high and low four planes), so the s32 accumulators end at
 //    Σ_p w_p·popc.
 // Either way the group's term is α_e[j]·(Σx − 2s·Σ_{S=−1} x_q), for the entry's own rows only.
-template <int NT, int PE>
+template <int NT, int PE, bool ROWS>
 __device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const ProjStage<PE>& st,
                                                   const unsigned int* __restrict__ xq, const float2* __restrict__ xstats,
-                                                  int rows, int groups, int grp, const unsigned long long* __restrict__ entries,
-                                                  int e0, int eEnd, int rowBase) {
+                                                  int rows, int groups, int grp, const ProjSpan* spans, int e0, int eEnd,
+                                                  int rowBase) {
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2;
     const int t = lane & 3;
     const int w0 = 1 << (2 * t);  // the weights of planes 2t and 2t + 1
     const int w1 = t == 3 ? -128 : 2 << (2 * t);
+    // ROWS (the _rows kernels: every tenant has at most PROJ_ROWWISE rows): x of each entry's first row in the block
+    // loaded ahead of the entries, together, their loads in flight at once (side by side on the H100: 32 rows over 32
+    // tenants 34.4 → 27.9 ms). Where tenants have more rows the unrolled loop this takes was slower (32 over 8 15.8
+    // → 16.9), hence kernels of their own.
+    SignRowX firstX[ROWS ? PE : 1];
+    if constexpr (ROWS) {
+#pragma unroll
+        for (int q = 0; q < PE; q++) {
+            if (e0 + q < eEnd) {
+                firstX[q].load(xq, xstats, groups, grp, max(spans[e0 + q].first, rowBase));
+            }
+        }
+    }
     cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight) ...
     __syncwarp();        // ... every lane's part of it (α)
-    for (int q = 0; q < PE && e0 + q < eEnd; q++) {
+    auto entry_term = [&](int q) {
         StagedEntry<PE> en;
-        if (!en.load(st, entries, e0, q, rowBase, 8 * NT)) {
-            continue;
-        }
+        en.load(st, spans, e0, q);
         const uint4& wd = en.words;
         const float2 al = en.alpha;
 #pragma unroll
@@ -674,9 +715,13 @@ __device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const Pro
             if (hi <= lo) {
                 continue;
             }
-            if (hi - lo <= PROJ_ROWWISE) {
+            if (ROWS || hi - lo <= PROJ_ROWWISE) {
                 for (int r = lo; r < hi; r++) {
-                    proj_sign_row(acc[nt], wd, al, xq, xstats, groups, grp, r, r - tile, w0, w1);
+                    SignRowX x = firstX[ROWS ? q : 0];
+                    if (!ROWS || r != max(en.first, rowBase)) {
+                        x.load(xq, xstats, groups, grp, r);
+                    }
+                    proj_sign_row(acc[nt], wd, al, x, r - tile, w0, w1);
                 }
             } else {
                 const int row = tile + g;
@@ -717,12 +762,24 @@ __device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const Pro
                 }
             }
         }
+    };
+    if constexpr (ROWS) {
+#pragma unroll
+        for (int q = 0; q < PE; q++) {  // unrolled: firstX stays in registers
+            if (e0 + q < eEnd) {
+                entry_term(q);
+            }
+        }
+    } else {
+        for (int q = 0; q < PE && e0 + q < eEnd; q++) {
+            entry_term(q);
+        }
     }
 }
 
 // PROJ_ENTRIES: entries per item (0: the base term alone). xh, xq, xstats: x as prepare_groups leaves it (xq and
 // xstats unused without entries).
-template <bool BF16, int NT, int PROJ_ENTRIES>
+template <bool BF16, int NT, int PROJ_ENTRIES, bool ROWS>
 __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* __restrict__ xh, const unsigned int* __restrict__ xq,
                                           const float2* __restrict__ xstats, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
@@ -731,6 +788,8 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     constexpr int PARTIAL_BYTES = PROJ_WARPS * NT * 4 * 32 * (int) sizeof(float);
     static_assert(STAGE_BYTES <= 48 * 1024 && PARTIAL_BYTES <= 48 * 1024, "static shared memory: 48 KB a block");
     __shared__ __align__(16) unsigned char smem[STAGE_BYTES > PARTIAL_BYTES ? STAGE_BYTES : PARTIAL_BYTES];
+    __shared__ ProjSpan spans[PROJ_ENTRIES > 0 ? PROJ_BLOCK_ENTRIES : 1];
+    __shared__ int spanCount;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2;
@@ -755,34 +814,6 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             acc[nt][i] = 0.f;
         }
     }
-    const int eFirst = pw.firstEntry;
-    const int eCount = PROJ_ENTRIES > 0 ? pw.entryCount : 0;
-    const int passes = eCount > 0 ? (eCount + PE - 1) / PE : 1;
-    const int items = (gEnd - gFirst) * passes;
-    // Item i's sign words and α into stage i % 2 (entries without rows in this block's rows are skipped). α
-    // depends on the pass only: with one or two passes each stage keeps its pass, so its α is copied once.
-    auto prefetch = [&](int i) {
-        __syncwarp();  // every lane has read the stage this overwrites (α is shared by a quad)
-        int grp = gFirst + i / passes;
-        int e0 = eFirst + (i % passes) * PE;
-        bool alphaToo = i < 2 || passes > 2;
-        ProjStage<PE>& st = stages[i & 1];
-        for (int q = 0; q < PE && e0 + q < eFirst + eCount; q++) {
-            int e = e0 + q;
-            if (entry_meets(entries, e, rowBase, 8 * NT)) {
-                const unsigned int* words = reinterpret_cast<const unsigned int*>(entries[4 * e]);
-                const float* scales = reinterpret_cast<const float*>(entries[4 * e + 1]);
-                cp_async_l2(&st.words[q][lane], words + tensor_word_at(j0 + g, grp, groups, 2 * t));
-                if (alphaToo && t < 2) {
-                    cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][g]) + t, scales + j0 + g + 8 * t);
-                }
-            }
-        }
-    };
-    if (eCount > 0 && items > 0) {
-        prefetch(0);
-    }
-    cp_async_commit();
     SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes (unused at more)
     // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few
     // enough registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads
@@ -818,18 +849,75 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     if (gFirst < gEnd) {
         load_half(gFirst, 0);
     }
+    // The entries with rows in this block's rows, into spans (their loads in flight with W's first half).
+    int eCount = 0;
+    if constexpr (PROJ_ENTRIES > 0) {
+        if (pw.entryCount > 0) {
+            if (warp == 0) {
+                int kept = gather_spans(spans, entries, pw.firstEntry, pw.entryCount, rowBase, 8 * NT);
+                if (kept > PROJ_BLOCK_ENTRIES) {
+                    __trap();  // the host refuses such a launch (CudaBackend)
+                }
+                if (lane == 0) {
+                    spanCount = kept;
+                }
+            }
+            __syncthreads();
+            eCount = spanCount;
+        }
+    }
+    const int passes = eCount > 0 ? (eCount + PE - 1) / PE : 1;
+    const int items = (gEnd - gFirst) * passes;
+    // Item i's sign words and α into stage i % 2. α depends on the pass only: with one or two passes each stage keeps
+    // its pass, so its α is copied once.
+    auto prefetch = [&](int i) {
+        __syncwarp();  // every lane has read the stage this overwrites (α is shared by a quad)
+        int grp = gFirst + i / passes;
+        int e0 = (i % passes) * PE;
+        bool alphaToo = i < 2 || passes > 2;
+        ProjStage<PE>& st = stages[i & 1];
+        for (int q = 0; q < PE && e0 + q < eCount; q++) {
+            const ProjSpan& sp = spans[e0 + q];
+            cp_async_l2(&st.words[q][lane], sp.words + tensor_word_at(j0 + g, grp, groups, 2 * t));
+            if (alphaToo && t < 2) {
+                cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][g]) + t, sp.scales + j0 + g + 8 * t);
+            }
+        }
+    };
+    if (eCount > 0 && items > 0) {
+        prefetch(0);
+    }
+    cp_async_commit();
     const int secondHalfPass = passes > 1 ? 1 : 0;
     for (int i = 0; i < items; i++) {
         const int grp = gFirst + i / passes;
         const int pass = i % passes;
-        const int e0 = eFirst + pass * PE;
+        const int e0 = pass * PE;
+        // x for the int8 sign term, in flight with W's loads (more n-tiles would spill); issued before the next
+        // item's copies, as its loads' address registers were the sign kernel's most sampled wait (side by side on
+        // the H100: 8 rows over 8 tenants 9.62 → 9.43 ms, 1 over 1 5.89 → 5.86).
+        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && pass == 0) {
+            sx.load(xq, xstats, rows, in, grp, rowBase);
+        }
         if (eCount > 0 && i + 1 < items) {
             prefetch(i + 1);
         }
         cp_async_commit();
-        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && pass == 0) {
-            sx.load(xq, xstats, rows, in, grp, rowBase);  // in flight with W's loads (more n-tiles would spill)
-        }
+        // The item's sign term, after its first half at one n-tile: a one-pass group's second half then has the sign
+        // term's time to arrive (side by side: 1 row over 1 tenant 5.83 → 5.74 ms, 8 over 1 6.75 → 6.67, 8 over 8
+        // 9.39 → 9.17); at 4 n-tiles that spilled, so it comes after both.
+        auto sign_term = [&]() {
+            if constexpr (PROJ_ENTRIES > 0) {
+                if (eCount > 0) {
+                    if constexpr (NT == 1) {
+                        proj_signs_int8<NT, PE>(acc, stages[i & 1], sx, spans, e0, eCount, rowBase);
+                    } else {
+                        proj_signs_planes<NT, PE, ROWS>(acc, stages[i & 1], xq, xstats, rows, groups, grp, spans, e0, eCount, rowBase);
+                    }
+                }
+            }
+        };
+        bool signsDone = false;
         // Rolled up to 2 n-tiles: with a sign term, unrolled halves spilled (1 row over 1 tenant 6.10 ms against
         // 5.97); without one, rolled is faster too (side by side: 1 row 5.32 → 5.26 ms, 8 rows 6.17 → 6.07). At 4
         // the unrolled loop ran 1% faster with tenants (32 rows over 8 and 32), the same without.
@@ -859,16 +947,13 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             if (grp + h < gEnd) {
                 load_half(grp + h, h ^ 1);  // the half after this one
             }
-        }
-        if constexpr (PROJ_ENTRIES > 0) {
-            if (eCount > 0) {
-                if constexpr (NT == 1) {
-                    proj_signs_int8<NT, PE>(acc, stages[i & 1], sx, entries, e0, eFirst + eCount, rowBase);
-                } else {
-                    proj_signs_planes<NT, PE>(acc, stages[i & 1], xq, xstats, rows, groups, grp, entries, e0, eFirst + eCount,
-                                              rowBase);
-                }
+            if (NT == 1 && !signsDone) {
+                sign_term();
+                signsDone = true;
             }
+        }
+        if (!signsDone) {
+            sign_term();
         }
     }
     cp_async_wait<0>();
@@ -922,26 +1007,32 @@ struct ProjTable {
     ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                                    \
                   : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                    \
                                     : ProjWeight{w2, out2, outDim2, first2, count2}
-#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS)                                                               \
+#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS, ROWS)                                                         \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS)                                          \
-            NAME(PROJ_PARAMS, const __grid_constant__ ProjTable inlineEntries) {                                      \
+            NAME(PROJ_PARAMS, const __grid_constant__ ProjTable inlineEntries) {                                       \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, ENTRIES>(pw, xh, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e);    \
+        proj_body<BF16, NT, ENTRIES, ROWS>(pw, xh, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e); \
     }
 #define PROJ_BASE_KERNEL(NAME, BF16, NT)                                                                               \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2) NAME(PROJ_PARAMS) {                               \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, 0>(pw, xh, xq, xstats, rows, in, entries);                                                  \
+        proj_body<BF16, NT, 0, false>(pw, xh, xq, xstats, rows, in, entries);                                          \
     }
 
-PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2)
-PROJ_KERNEL(proj_f16_n2, false, 2, 4, 2)
-PROJ_KERNEL(proj_f16_n4, false, 4, 2, 2)
-PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2)
-PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2)
-PROJ_KERNEL(proj_bf16_n4, true, 4, 2, 1)  // two blocks spilled 600 bytes with x in two dtypes (4-6% slower); now 36 bytes, not re-timed
+// 4 entries per item at 4 n-tiles too (against 2, side by side: 32 rows over 8 tenants 15.95 → 15.75 ms, over 32
+// 35.4 → 34.6; over 1 12.01 → 12.08).
+PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2, false)
+PROJ_KERNEL(proj_f16_n2, false, 2, 4, 2, false)
+PROJ_KERNEL(proj_f16_n4, false, 4, 4, 2, false)
+PROJ_KERNEL(proj_f16_n2_rows, false, 2, 4, 2, true)
+PROJ_KERNEL(proj_f16_n4_rows, false, 4, 4, 2, true)
+PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2, false)
+PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2, false)
+PROJ_KERNEL(proj_bf16_n2_rows, true, 2, 4, 2, true)
+PROJ_KERNEL(proj_bf16_n4_rows, true, 4, 4, 1, true)
+PROJ_KERNEL(proj_bf16_n4, true, 4, 4, 1, false)  // two blocks spilled 600 bytes with x in two dtypes (4-6% slower); now 36 bytes, not re-timed
 PROJ_BASE_KERNEL(proj_f16_n1_base, false, 1)
 PROJ_BASE_KERNEL(proj_f16_n2_base, false, 2)
 PROJ_BASE_KERNEL(proj_f16_n4_base, false, 4)

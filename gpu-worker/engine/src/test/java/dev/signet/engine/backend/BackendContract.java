@@ -215,12 +215,16 @@ public abstract class BackendContract {
     }
 
     /**
-     * Many tenants of one row each on q/k/v-like weights of model shape: several entry passes per column group, and
-     * past the number of sign entries a backend may pass with a launch (CUDA: 24) a table of them.
+     * Many tenants of one or two rows each on q/k/v-like weights of model shape: several entry passes per column
+     * group, past the number of sign entries a backend may pass with a launch (CUDA: 24) a table of them, over one,
+     * two and four n-tiles and more than one row pass; with two rows each after a row without a tenant, a tenant's
+     * rows straddle n-tiles (7 and 8, 15 and 16).
      */
-    @ParameterizedTest(name = "{0} tenants")
-    @CsvSource({"5", "9"})
-    void manyTenantsDeltaMatmulMatchesReference(int tenants) {
+    @ParameterizedTest(name = "{0} tenants of {1} rows")
+    @CsvSource({"5, 1", "9, 1", "40, 1", "13, 2"})
+    void manyTenantsDeltaMatmulMatchesReference(int tenants, int rowsEach) {
+        int firstRow = rowsEach == 1 ? 0 : 1;
+        int rows = firstRow + tenants * rowsEach;
         int in = 512;
         int[] outDims = {256, 64, 48};
         TensorEntry[] ws = new TensorEntry[3];
@@ -233,23 +237,23 @@ public abstract class BackendContract {
                 signs[t][k] = random.signMatrix("w" + k, outDims[k], in, 1);
             }
         }
-        float[] x = random.floats(tenants * in, 1f);
+        float[] x = random.floats(rows * in, 1f);
         Op op = b -> {
             Weight[] weights = new Weight[3];
             Activations[] outs = new Activations[3];
             for (int k = 0; k < 3; k++) {
                 weights[k] = b.weight(ws[k]);
-                outs[k] = poisoned(b, tenants, outDims[k]);
+                outs[k] = poisoned(b, rows, outDims[k]);
             }
             List<DeltaSegment> segments = new ArrayList<>();
             for (int t = 0; t < tenants; t++) {
-                segments.add(new DeltaSegment(t, 1, resident(b, signs[t])));
+                segments.add(new DeltaSegment(firstRow + t * rowsEach, rowsEach, resident(b, signs[t])));
             }
-            b.matmul(upload(b, x, tenants, in), tenants, weights, outs, segments);
+            b.matmul(upload(b, x, rows, in), rows, weights, outs, segments);
             segments.forEach(seg -> close(seg.deltas()));
             List<float[]> parts = new ArrayList<>();
             for (Activations o : outs) {
-                parts.add(download(b, o, tenants));
+                parts.add(download(b, o, rows));
             }
             return concat(parts);
         };

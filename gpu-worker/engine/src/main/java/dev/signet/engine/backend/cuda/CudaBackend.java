@@ -54,9 +54,11 @@ public final class CudaBackend implements Backend {
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
     static final int PROJ_TILE_ROWS = 8;                 // the tensor-core kernels' n-tile: 8 batch rows
+    private static final int PROJ_ROWWISE = 2;          // kernels.cu's: a tenant's rows that take its sign term row by row
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
+    private static final int PROJ_BLOCK_ENTRIES = 128;         // kernels.cu's: entries with rows in one row pass, per weight
     private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
     private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without sign entries that end a run of sign terms
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
@@ -471,21 +473,33 @@ public final class CudaBackend implements Backend {
      * The tensor-core kernels: one [E, 4] table (words, scales, first row, row count) of every segment's planes
      * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries. Up
      * to PROJ_INLINE_ENTRIES entries travel in the launches' parameters; more go to the device as a table (a copy
-     * between two kernels, which idles the GPU for about 2 µs).
+     * between two kernels, which idles the GPU for about 2 µs). A block keeps the entries that meet its row pass in
+     * shared memory: more than PROJ_BLOCK_ENTRIES there is refused before anything runs.
      */
     private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
                               List<Integer> which) {
+        int nTiles = rows <= PROJ_TILE_ROWS ? 1 : rows <= 2 * PROJ_TILE_ROWS ? 2 : 4;
+        int passRows = PROJ_TILE_ROWS * nTiles;
+        int passes = ceilDiv(rows, passRows);
         LongStream.Builder entries = LongStream.builder();
         int[] first = new int[ws.length];
         int[] count = new int[ws.length];
         int total = 0;
         for (int k : which) {
             first[k] = total;
+            int[] perPass = new int[passes];  // a block keeps the entries with rows in its pass in shared memory
             for (DeltaSegment seg : segments) {
                 CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
                 for (CudaDeltaWeight.Plane p : d == null ? List.<CudaDeltaWeight.Plane>of() : d.planes()) {
                     entries.add(p.words().address()).add(p.scales().address()).add(seg.firstRow()).add(seg.rowCount());
                     total++;
+                    for (int pass = seg.firstRow() / passRows; pass <= (seg.firstRow() + seg.rowCount() - 1) / passRows; pass++) {
+                        if (++perPass[pass] > PROJ_BLOCK_ENTRIES) {
+                            throw new IllegalArgumentException("weight " + ws[k].name() + ": more than " + PROJ_BLOCK_ENTRIES
+                                    + " sign planes meet batch rows " + pass * passRows + " .. " + ((pass + 1) * passRows - 1)
+                                    + "; split the batch");
+                        }
+                    }
                 }
             }
             count[k] = total - first[k];
@@ -502,8 +516,6 @@ public final class CudaBackend implements Backend {
             entriesAt = projEntries.upload(table);
             Arrays.fill(inlineEntries, 0L);  // unread, but a launch's parameters stay a function of this call
         }
-        int nTiles = rows <= PROJ_TILE_ROWS ? 1 : rows <= 2 * PROJ_TILE_ROWS ? 2 : 4;
-        int passes = ceilDiv(rows, 8 * nTiles);
         for (int at = 0; at < which.size(); ) {
             CudaWeight lead = (CudaWeight) ws[which.get(at)];
             long xh = preparedInput(in, rows, lead.dtype(), quantize);
@@ -522,8 +534,11 @@ public final class CudaBackend implements Backend {
             for (int unused = fused; unused < PROJ_FUSED; unused++) {
                 args.addAll(List.of(0L, 0L, 0, 0, 0));
             }
-            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor.
-            String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles + (signEntries == 0 ? "_base" : "");
+            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor. Past one
+            // n-tile, where every tenant has few rows (all row by row), the kernel that loads their x ahead.
+            boolean rowwise = nTiles > 1 && segments.stream().allMatch(seg -> seg.rowCount() <= PROJ_ROWWISE);
+            String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles
+                    + (signEntries == 0 ? "_base" : rowwise ? "_rows" : "");
             if (signEntries > 0) {
                 args.add(inlineEntries);
             }
