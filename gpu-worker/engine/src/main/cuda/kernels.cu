@@ -790,14 +790,108 @@ __device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const Pro
     }
 }
 
+// One tenant on every row of a launch (the _merged kernels, which CudaBackend picks then): its planes are added into
+// W's fragments as they arrive, W + Σ_p α_p[j]·S_p rounded to the weights' dtype, and the base term's mma does the
+// rest: no sign mma, no int8 x, and x is read in 16 bits as without tenants. A pair of weights takes one PRMT, one
+// LOP3 and one 16-bit add (a shift per two pairs). The rounding adds at most half an ulp of W + αS per weight, as
+// storing the fine-tuned weights in the dtype would. Side by side on the H100 against the sign-term kernels, a 7B
+// step at 32 rows over 1 tenant 11.85 → 9.93 ms (1 and 8 rows: the same, 5.75 and 6.61–6.65, until the parameters
+// shrank: ProjMergedPlanes).
+#define PROJ_MERGED_PLANES 2
+
+__device__ __forceinline__ unsigned int& u4_ref(uint4& u, int i) {
+    return i == 0 ? u.x : i == 1 ? u.y : i == 2 ? u.z : u.w;
+}
+
+template <bool BF16>
+__device__ __forceinline__ unsigned int add_pair(unsigned int a, unsigned int b) {
+    if (BF16) {
+        __nv_bfloat162 r = __hadd2(*reinterpret_cast<const __nv_bfloat162*>(&a), *reinterpret_cast<const __nv_bfloat162*>(&b));
+        return *reinterpret_cast<unsigned int*>(&r);
+    }
+    __half2 r = __hadd2(*reinterpret_cast<const __half2*>(&a), *reinterpret_cast<const __half2*>(&b));
+    return *reinterpret_cast<unsigned int*>(&r);
+}
+
+// The tenant's planes of one weight as a warp of a block of outputs j0 .. j0 + 15 adds them, kept in the warp's
+// shared memory (held in registers, the 4-n-tile kernel spilled 112 bytes; so, 12): a group's words come by
+// cp.async, holding no registers in flight.
+template <bool BF16>
+struct MergedSigns {
+    uint4 wd[PROJ_MERGED_PLANES][32];  // per lane, a group's SIGNS_TENSOR words: row g's (.x half 0, .y half 1), g + 8's (.z, .w)
+    unsigned int alpha[PROJ_MERGED_PLANES][16];  // α of outputs j0 .. j0 + 15, in both halves of a pair
+    const unsigned int* words[PROJ_MERGED_PLANES];
+    int planes;
+
+    // By the whole warp. planes: the weight's count planes, [count, 2] u64 (words, scales).
+    __device__ __forceinline__ void init(const unsigned long long* planesOfW, int count, int j0) {
+        const int lane = threadIdx.x & 31;
+        const int p = lane >> 4;
+        const int o = lane & 15;
+        if (p < count && p < PROJ_MERGED_PLANES) {
+            const unsigned long long* en = planesOfW + 2 * p;
+            float al = __ldg(reinterpret_cast<const float*>(en[1]) + j0 + o);
+            alpha[p][o] = BF16 ? pack_bf16(al, al) : pack_f16(al, al);
+            if (o == 0) {
+                words[p] = reinterpret_cast<const unsigned int*>(en[0]);
+            }
+        }
+        if (lane == 0) {
+            planes = count;
+        }
+        __syncwarp();
+    }
+
+    // The lane's 16 bytes of group grp per plane on their way (through L2 only: read once a step, as W).
+    __device__ __forceinline__ void load(int j0, int grp, int groups) {
+        const int lane = threadIdx.x & 31;
+        for (int p = 0; p < planes; p++) {
+            cp_async_l2(&wd[p][lane], words[p] + tensor_word_at(j0 + (lane >> 2), grp, groups, 2 * (lane & 3)));
+        }
+        cp_async_commit();
+    }
+
+    // Into W's chunk c2 of half h as thread (g, t) holds it (a: row g pairs 0..3, 4..7, row g + 8's), once load's
+    // copy has landed: pair q is columns 16t + 2q, + 1, bits 8k + 7 − r of the word, r = 4·c2 + q / 2,
+    // k = 2·(q % 2) + 0|1 (tensor_sign_bit); shifted left by r they are the sign bits of bytes 2·(q % 2) and + 1, which
+    // PRMT puts at bits 15 and 31.
+    __device__ __forceinline__ void apply(uint4 (&a)[4], int h, int c2) const {
+        const int lane = threadIdx.x & 31;
+        for (int p = 0; p < planes; p++) {
+            const uint4 w = wd[p][lane];
+            const unsigned int wg = h == 0 ? w.x : w.y;
+            const unsigned int w8 = h == 0 ? w.z : w.w;
+            const unsigned int ag0 = alpha[p][lane >> 2];
+            const unsigned int a80 = alpha[p][8 + (lane >> 2)];
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                const unsigned int sg = wg << (4 * c2 + r);
+                const unsigned int s8 = w8 << (4 * c2 + r);
+#pragma unroll
+                for (int odd = 0; odd < 2; odd++) {
+                    const int q = 2 * r + odd;
+                    const unsigned int sel = odd ? 0x3020u : 0x1000u;  // bytes 2, 3 or 0, 1 into bytes 1 and 3
+                    unsigned int& ag = u4_ref(a[q >> 2], q & 3);
+                    unsigned int& a8 = u4_ref(a[2 + (q >> 2)], q & 3);
+                    ag = add_pair<BF16>(ag, (__byte_perm(sg, 0u, sel) & 0x80008000u) ^ ag0);
+                    a8 = add_pair<BF16>(a8, (__byte_perm(s8, 0u, sel) & 0x80008000u) ^ a80);
+                }
+            }
+        }
+    }
+};
+
 // PROJ_ENTRIES: entries per item (0: the base term alone). xh, xq, xstats: x as prepare_groups leaves it (xq and
-// xstats unused without entries).
-template <bool BF16, int NT, int PROJ_ENTRIES, bool ROWS>
+// xstats unused without entries). MERGED: the one tenant's planes merged into W (MergedSigns), `entries` then being
+// the weight's planes as MergedSigns::init reads them.
+template <bool BF16, int NT, int PROJ_ENTRIES, bool ROWS, bool MERGED>
 __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* __restrict__ xh, const unsigned int* __restrict__ xq,
                                           const float2* __restrict__ xstats, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
     constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;
-    constexpr int STAGE_BYTES = PROJ_ENTRIES > 0 ? (int) sizeof(ProjStage<PE>) * 2 * PROJ_WARPS : 0;
+    constexpr int STAGE_BYTES = PROJ_ENTRIES > 0 ? (int) sizeof(ProjStage<PE>) * 2 * PROJ_WARPS
+                              : MERGED          ? (int) sizeof(MergedSigns<BF16>) * PROJ_WARPS
+                                                : 0;
     constexpr int PARTIAL_BYTES = PROJ_WARPS * NT * 4 * 32 * (int) sizeof(float);
     static_assert(STAGE_BYTES <= 48 * 1024 && PARTIAL_BYTES <= 48 * 1024, "static shared memory: 48 KB a block");
     __shared__ __align__(16) unsigned char smem[STAGE_BYTES > PARTIAL_BYTES ? STAGE_BYTES : PARTIAL_BYTES];
@@ -861,6 +955,16 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     };
     if (gFirst < gEnd) {
         load_half(gFirst, 0);
+    }
+    // The tenant's planes, after W's first loads, which would otherwise wait behind them at each block's start (a
+    // block's 16 outputs of a 7B projection take about 10 µs at 1 row; side by side, 32 rows over 1 tenant 9.93 →
+    // 9.88 ms).
+    MergedSigns<BF16>& merged = reinterpret_cast<MergedSigns<BF16>*>(smem)[warp];
+    if constexpr (MERGED) {
+        merged.init(entries, pw.entryCount, j0);
+        if (gFirst < gEnd) {
+            merged.load(j0, gFirst, groups);
+        }
     }
     // The entries with rows in this block's rows, into spans (their loads in flight with W's first half).
     int eCount = 0;
@@ -944,6 +1048,12 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
                 if (!X_AHEAD) {
                     load_x_chunk(grp, h, c2);
                 }
+                if constexpr (MERGED) {
+                    if (h == 0 && c2 == 0) {
+                        cp_async_wait<0>();  // the group's words
+                    }
+                    merged.apply(a[c2], h, c2);
+                }
 #pragma unroll
                 for (int s = 0; s < 4; s++) {
                     // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
@@ -959,6 +1069,9 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             }
             if (grp + h < gEnd) {
                 load_half(grp + h, h ^ 1);  // the half after this one
+                if (MERGED && h == 1) {
+                    merged.load(j0, grp + 1, groups);  // that group's planes
+                }
             }
             if (NT == 1 && !signsDone) {
                 sign_term();
@@ -1025,13 +1138,27 @@ struct ProjTable {
             NAME(PROJ_PARAMS, const __grid_constant__ ProjTable inlineEntries) {                                       \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, ENTRIES, ROWS>(pw, xh, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e); \
+        proj_body<BF16, NT, ENTRIES, ROWS, false>(pw, xh, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e); \
+    }
+// The _merged kernels take their weights' planes alone, [weight, plane] (words, scales): 96 bytes of parameters
+// where ProjTable is 768 (side by side on the H100: 1 row over 1 tenant 5.76 → 5.71 ms, 8 over 1 6.60 → 6.54, 32
+// over 1 9.89 → 9.72; a ProjTable of 8 entries for the other kernels moved 32 over 32, whose entries all go as a
+// table, by 0.06 ms, within the calls' spread).
+struct ProjMergedPlanes {
+    unsigned long long e[3][PROJ_MERGED_PLANES][2];
+};
+#define PROJ_MERGED_KERNEL(NAME, BF16, NT)                                                                             \
+    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2)                                                   \
+            NAME(PROJ_PARAMS, const __grid_constant__ ProjMergedPlanes planes) {                                       \
+        AFTER_PREVIOUS_KERNEL();                                                                                       \
+        PROJ_WEIGHT;                                                                                                   \
+        proj_body<BF16, NT, 0, false, true>(pw, xh, xq, xstats, rows, in, &planes.e[blockIdx.y][0][0]);                \
     }
 #define PROJ_BASE_KERNEL(NAME, BF16, NT)                                                                               \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2) NAME(PROJ_PARAMS) {                               \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, 0, false>(pw, xh, xq, xstats, rows, in, entries);                                          \
+        proj_body<BF16, NT, 0, false, false>(pw, xh, xq, xstats, rows, in, entries);                                   \
     }
 
 // 4 entries per item at 4 n-tiles too (against 2, side by side: 32 rows over 8 tenants 15.95 → 15.75 ms, over 32
@@ -1046,6 +1173,13 @@ PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2, false)
 PROJ_KERNEL(proj_bf16_n2_rows, true, 2, 4, 2, true)
 PROJ_KERNEL(proj_bf16_n4_rows, true, 4, 4, 1, true)
 PROJ_KERNEL(proj_bf16_n4, true, 4, 4, 1, false)  // two blocks spilled 600 bytes with x in two dtypes (4-6% slower); now 36 bytes, not re-timed
+// One tenant on every row: the base kernel with its planes merged into W.
+PROJ_MERGED_KERNEL(proj_f16_n1_merged, false, 1)
+PROJ_MERGED_KERNEL(proj_f16_n2_merged, false, 2)
+PROJ_MERGED_KERNEL(proj_f16_n4_merged, false, 4)
+PROJ_MERGED_KERNEL(proj_bf16_n1_merged, true, 1)
+PROJ_MERGED_KERNEL(proj_bf16_n2_merged, true, 2)
+PROJ_MERGED_KERNEL(proj_bf16_n4_merged, true, 4)
 PROJ_BASE_KERNEL(proj_f16_n1_base, false, 1)
 PROJ_BASE_KERNEL(proj_f16_n2_base, false, 2)
 PROJ_BASE_KERNEL(proj_f16_n4_base, false, 4)

@@ -158,13 +158,38 @@ public abstract class BackendContract {
     }
 
     /**
+     * One tenant on every row of a step (a tenant's batch alone; CUDA adds its planes into the weights' fragments),
+     * over one to four n-tiles and two row passes, tenants of one, two and three planes, one keeping the base's w1.
+     */
+    @ParameterizedTest(name = "{0}, {1} rows, tenant {2}")
+    @CsvSource({"F16, 1, 0", "F16, 8, 1", "F16, 16, 0", "F16, 32, 1", "F16, 40, 0", "BF16, 1, 1", "BF16, 9, 0",
+            "BF16, 32, 0", "F16, 5, 3", "BF16, 20, 3"})
+    void oneTenantOnEveryRowMatchesReference(DType dtype, int rows, int tenant) {
+        deltaMatmul(new DType[] {dtype, dtype, dtype}, new int[] {256, 64, 48}, 512, rows, new int[][] {{0, rows, tenant}});
+    }
+
+    /** Which rows a tenant has in the projections of {@link #matmulsAfterNormAndSwigluMatchTheReference}. */
+    enum TenantRows {
+        NONE, EVERY_ROW, AFTER_THE_FIRST, ALTERNATING;
+
+        /** The segments of the n-th projection. */
+        List<DeltaSegment> segments(int n, int rows, DeltaWeight[] delta) {
+            boolean every = this == EVERY_ROW || (this == ALTERNATING && n % 2 == 0);
+            return this == NONE ? List.of() : every ? List.of(new DeltaSegment(0, rows, delta))
+                    : List.of(new DeltaSegment(1, rows - 1, delta));
+        }
+    }
+
+    /**
      * Matmuls, with and without tenants, reading an RMSNorm's or a SwiGLU's output as the model runs them: a backend
      * may hand that output to the matmul in another form made by the op (CUDA: in the weights' 16-bit dtype, and
-     * quantized for the sign term), which must follow later writes and the weights' dtype.
+     * quantized for the sign term unless one tenant has every row), which must follow later writes, the weights'
+     * dtype and whether the next matmul needs it quantized (ALTERNATING switches between the two every projection).
      */
-    @ParameterizedTest(name = "{0}, {1} rows, tenants {2}")
-    @CsvSource({"F16, 3, true", "BF16, 3, true", "F16, 17, true", "F16, 3, false", "BF16, 17, false"})
-    void matmulsAfterNormAndSwigluMatchTheReference(DType dtype, int rows, boolean tenants) {
+    @ParameterizedTest(name = "{0}, {1} rows, tenant rows {2}")
+    @CsvSource({"F16, 3, EVERY_ROW", "F16, 3, AFTER_THE_FIRST", "BF16, 3, AFTER_THE_FIRST", "F16, 17, AFTER_THE_FIRST",
+            "F16, 17, EVERY_ROW", "BF16, 9, ALTERNATING", "F16, 3, NONE", "BF16, 17, NONE"})
+    void matmulsAfterNormAndSwigluMatchTheReference(DType dtype, int rows, TenantRows tenantRows) {
         int in = 512;
         int outDim = 64;
         DType otherDtype = dtype == DType.F16 ? DType.BF16 : DType.F16;
@@ -183,10 +208,10 @@ public abstract class BackendContract {
             Weight[] weightOther = {b.weight(wOther)};
             Weight g = b.weight(gain);
             DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
-            List<DeltaSegment> segments = tenants ? List.of(new DeltaSegment(0, rows, delta)) : List.of();
             List<float[]> parts = new ArrayList<>();
             Consumer<Weight[]> projectWith = ws -> {
-                b.matmul(h, rows, ws, new Activations[] {out}, ws == weight ? segments : List.of());
+                b.matmul(h, rows, ws, new Activations[] {out},
+                        ws == weight ? tenantRows.segments(parts.size(), rows, delta) : List.of());
                 parts.add(download(b, out, rows));
             };
             Runnable project = () -> projectWith.accept(weight);
@@ -263,10 +288,12 @@ public abstract class BackendContract {
     /**
      * Activations with an outlier column 50× the rest in every 256 columns, as hidden states of large models have,
      * and tenant scales a tenth of the base weights' mean magnitude (the fixture's caps q_proj of layer 0: 0.084): a
-     * backend that quantizes x for the sign term (CUDA, per 256-column group) still holds the dtype's bound.
+     * backend that quantizes x for the sign term (CUDA, per 256-column group, when the tenant's rows follow a base
+     * row) still holds the dtype's bound.
      */
-    @Test
-    void deltaMatmulWithOutlierActivationsMatchesReference() {
+    @ParameterizedTest(name = "tenant from row {0}")
+    @CsvSource({"0", "1"})
+    void deltaMatmulWithOutlierActivationsMatchesReference(int tenantFrom) {
         int rows = 4;
         int in = 1024;
         float[] x = random.floats(rows * in, 1f);
@@ -284,14 +311,14 @@ public abstract class BackendContract {
             Activations out = poisoned(b, rows, 64);
             DeltaWeight[] delta = resident(b, new SignMatrix[] {signs});
             b.matmul(upload(b, x, rows, in), rows, new Weight[] {b.weight(w)}, new Activations[] {out},
-                    List.of(new DeltaSegment(0, rows, delta)));
+                    List.of(new DeltaSegment(tenantFrom, rows - tenantFrom, delta)));
             close(delta);
             return download(b, out, rows);
         };
         assertClose(run(candidate, op), run(ref, op), tolerance(DType.F16), "delta matmul, outlier activations");
     }
 
-    /** Three weights of these dtypes and output sizes on one input, three tenants on spans {first row, count, tenant}. */
+    /** Three weights of these dtypes and output sizes on one input, four tenants on spans {first row, count, tenant}. */
     private void deltaMatmul(DType[] dtypes, int[] outDims, int in, int rows, int[][] spans) {
         TensorEntry[] ws = new TensorEntry[3];
         for (int k = 0; k < 3; k++) {
@@ -301,7 +328,9 @@ public abstract class BackendContract {
                 {random.signMatrix("w0", outDims[0], in, 1), random.signMatrix("w1", outDims[1], in, 1),
                         random.signMatrix("w2", outDims[2], in, 1)},
                 {random.signMatrix("w0", outDims[0], in, 2), null, random.signMatrix("w2", outDims[2], in, 2)},
-                {random.signMatrix("w0", outDims[0], in, 1), random.signMatrix("w1", outDims[1], in, 2), null}};
+                {random.signMatrix("w0", outDims[0], in, 1), random.signMatrix("w1", outDims[1], in, 2), null},
+                {random.signMatrix("w0", outDims[0], in, 3), random.signMatrix("w1", outDims[1], in, 1),
+                        random.signMatrix("w2", outDims[2], in, 2)}};
         float[] x = random.floats(rows * in, 1f);
         Op op = b -> {
             Activations input = upload(b, x, rows, in);

@@ -59,8 +59,9 @@ public final class CudaBackend implements Backend {
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
     private static final int PROJ_BLOCK_ENTRIES = 128;         // kernels.cu's: entries with rows in one row pass, per weight
+    private static final int PROJ_MERGED_PLANES = 2;    // kernels.cu's: a weight's planes the _merged kernels add into W
     private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
-    private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without sign entries that end a run of sign terms
+    private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without quantized x that end a run of them
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
     private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
     private static final int SPLIT_BLOCKS_PER_SM = 2;   // attention blocks a step aims at per multiprocessor, when splitting to fill
@@ -82,8 +83,9 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch attentionSplits;  // [rows, heads, splits, headDim + 2] partials
     private final ProjectionInput input;          // x as the tensor-core matmuls read it
     private final long[] inlineEntries = new long[PROJ_INLINE_ENTRIES * 4];  // a launch's [E, 4] sign entries
+    private final long[] mergedPlanes = new long[PROJ_FUSED * PROJ_MERGED_PLANES * 2];  // a _merged launch's [weight, plane] (words, scales)
     private long hostWrites;                      // activations written from the host (with launches: the write stamp)
-    private int matmulsWithoutSigns = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last with sign entries
+    private int matmulsWithoutQuantizing = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last that quantized x
     private DType projDtype;                      // the last tensor-core matmul's weights' dtype, null before one
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private final DType kvDtype;                  // the KV cache's element type: F32 or F16
@@ -355,7 +357,7 @@ public final class CudaBackend implements Backend {
         bind();
         // Once tensor-core matmuls run, the output is also prepared for the next one (ProjectionInput).
         boolean prepare = preparesInputs(out);
-        boolean quantize = prepare && signTermsRunning();
+        boolean quantize = prepare && quantizingSignTerms();
         long xh = prepare ? input.reserve(rows, out.cols()) : 0L;
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
                 addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xh,
@@ -375,12 +377,12 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Whether tenants' sign terms are running: a tensor-core matmul with sign entries came within the last
+     * Whether tenants' sign terms on quantized x are running: a tensor-core matmul took such terms within the last
      * SIGNLESS_TO_STOP (the LM head, which has none, does not end a run of tenant steps; a layer of base-only
-     * matmuls does).
+     * matmuls, or of one tenant's merged ones, does).
      */
-    private boolean signTermsRunning() {
-        return matmulsWithoutSigns < SIGNLESS_TO_STOP;
+    private boolean quantizingSignTerms() {
+        return matmulsWithoutQuantizing < SIGNLESS_TO_STOP;
     }
 
     /**
@@ -474,7 +476,9 @@ public final class CudaBackend implements Backend {
      * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries. Up
      * to PROJ_INLINE_ENTRIES entries travel in the launches' parameters; more go to the device as a table (a copy
      * between two kernels, which idles the GPU for about 2 µs). A block keeps the entries that meet its row pass in
-     * shared memory: more than PROJ_BLOCK_ENTRIES there is refused before anything runs.
+     * shared memory: more than PROJ_BLOCK_ENTRIES there is refused before anything runs. One tenant on every row,
+     * with at most PROJ_MERGED_PLANES planes a weight, goes to the kernels that add its planes into W's fragments
+     * (the base term's mma then does all: no sign term, no quantized x).
      */
     private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
                               List<Integer> which) {
@@ -485,14 +489,17 @@ public final class CudaBackend implements Backend {
         int[] first = new int[ws.length];
         int[] count = new int[ws.length];
         int total = 0;
+        int mostPlanes = 0;  // of one weight
         for (int k : which) {
             first[k] = total;
             int[] perPass = new int[passes];  // a block keeps the entries with rows in its pass in shared memory
+            int planesOfK = 0;
             for (DeltaSegment seg : segments) {
                 CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
                 for (CudaDeltaWeight.Plane p : d == null ? List.<CudaDeltaWeight.Plane>of() : d.planes()) {
                     entries.add(p.words().address()).add(p.scales().address()).add(seg.firstRow()).add(seg.rowCount());
                     total++;
+                    planesOfK++;
                     for (int pass = seg.firstRow() / passRows; pass <= (seg.firstRow() + seg.rowCount() - 1) / passRows; pass++) {
                         if (++perPass[pass] > PROJ_BLOCK_ENTRIES) {
                             throw new IllegalArgumentException("weight " + ws[k].name() + ": more than " + PROJ_BLOCK_ENTRIES
@@ -503,10 +510,13 @@ public final class CudaBackend implements Backend {
                 }
             }
             count[k] = total - first[k];
+            mostPlanes = Math.max(mostPlanes, planesOfK);
         }
         long entriesAt = 0L;
-        boolean quantize = total > 0;
-        matmulsWithoutSigns = quantize ? 0 : Math.min(matmulsWithoutSigns + 1, SIGNLESS_TO_STOP);
+        boolean merged = total > 0 && segments.size() == 1 && segments.getFirst().rowCount() == rows
+                && mostPlanes <= PROJ_MERGED_PLANES;
+        boolean quantize = total > 0 && !merged;
+        matmulsWithoutQuantizing = quantize ? 0 : Math.min(matmulsWithoutQuantizing + 1, SIGNLESS_TO_STOP);
         // The entries go in the launch's parameters when they fit (kernels.cu, ProjTable), else as a table.
         long[] table = entries.build().toArray();
         if (total <= PROJ_INLINE_ENTRIES) {
@@ -524,23 +534,29 @@ public final class CudaBackend implements Backend {
             int fused = 0;
             int widest = 0;
             int signEntries = 0;
+            Arrays.fill(mergedPlanes, 0L);
             for (; fused < PROJ_FUSED && at < which.size() && ((CudaWeight) ws[which.get(at)]).dtype() == lead.dtype(); fused++, at++) {
                 int k = which.get(at);
                 CudaWeight w = (CudaWeight) ws[k];
                 args.addAll(List.of(w.memory().address(), ((CudaActivations) outs[k]).address(), w.rows(), first[k], count[k]));
                 widest = Math.max(widest, w.rows());
                 signEntries += count[k];
+                for (int p = 0; merged && p < count[k]; p++) {
+                    mergedPlanes[(fused * PROJ_MERGED_PLANES + p) * 2] = table[4 * (first[k] + p)];
+                    mergedPlanes[(fused * PROJ_MERGED_PLANES + p) * 2 + 1] = table[4 * (first[k] + p) + 1];
+                }
             }
             for (int unused = fused; unused < PROJ_FUSED; unused++) {
                 args.addAll(List.of(0L, 0L, 0, 0, 0));
             }
-            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor. Past one
-            // n-tile, where every tenant has few rows (all row by row), the kernel that loads their x ahead.
+            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor. One tenant
+            // on every row: its planes merged into W. Past one n-tile, where every tenant has few rows (all row by
+            // row), the kernel that loads their x ahead.
             boolean rowwise = nTiles > 1 && segments.stream().allMatch(seg -> seg.rowCount() <= PROJ_ROWWISE);
             String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles
-                    + (signEntries == 0 ? "_base" : rowwise ? "_rows" : "");
+                    + (signEntries == 0 ? "_base" : merged ? "_merged" : rowwise ? "_rows" : "");
             if (signEntries > 0) {
-                args.add(inlineEntries);
+                args.add(merged ? mergedPlanes : inlineEntries);  // the _merged kernels take their planes alone
             }
             kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
         }
@@ -637,7 +653,7 @@ public final class CudaBackend implements Backend {
         CudaActivations o = (CudaActivations) out;
         // Without sign terms, the output is also left in the weights' dtype for the o projection (ProjectionInput);
         // with them, that projection prepares its x itself, quantizing it too.
-        boolean prepare = preparesInputs(o) && o.cols() == heads * headDim && !signTermsRunning();
+        boolean prepare = preparesInputs(o) && o.cols() == heads * headDim && !quantizingSignTerms();
         long oh = prepare ? input.reserve(rows, o.cols()) : 0L;
         int bf16 = ProjectionInput.bf16(projDtype);
         kernels.launchGrid3(kv.attentionKernel(headDim), heads, rows, splits, 32 * ATTENTION_WARPS, ((CudaActivations) q).address(),
@@ -715,7 +731,7 @@ public final class CudaBackend implements Backend {
         // Once tensor-core matmuls run, the result is also prepared for the down projection (ProjectionInput).
         g.checkRows(rows);
         bind();
-        boolean quantize = signTermsRunning();
+        boolean quantize = quantizingSignTerms();
         long xh = input.reserve(rows, g.cols());
         int groups = rows * (g.cols() / 256);
         kernels.launch("swiglu_prepare", ceilDiv(groups, PREPARE_WARPS), 1, 32 * PREPARE_WARPS, g.address(),
