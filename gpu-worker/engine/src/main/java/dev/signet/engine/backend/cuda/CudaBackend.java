@@ -61,7 +61,7 @@ public final class CudaBackend implements Backend {
     private static final int PROJ_BLOCK_ENTRIES = 128;         // kernels.cu's: entries with rows in one row pass, per weight
     private static final int PROJ_MERGED_PLANES = 2;    // kernels.cu's: a weight's planes the _merged kernels add into W
     private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
-    private static final int SIGNLESS_TO_STOP = 4;      // tensor-core matmuls without quantized x that end a run of them
+    private static final int UNQUANTIZED_TO_STOP = 4;   // tensor-core matmuls without quantized x that end a run of them
     private static final int ADAPTIVE_SPLITS = 0;       // attentionSplitKeys: split to fill the GPU
     private static final int MIN_SPLIT_KEYS = 32;       // keys per attention block at least, when splitting to fill
     private static final int SPLIT_BLOCKS_PER_SM = 2;   // attention blocks a step aims at per multiprocessor, when splitting to fill
@@ -85,7 +85,7 @@ public final class CudaBackend implements Backend {
     private final long[] inlineEntries = new long[PROJ_INLINE_ENTRIES * 4];  // a launch's [E, 4] sign entries
     private final long[] mergedPlanes = new long[PROJ_FUSED * PROJ_MERGED_PLANES * 2];  // a _merged launch's [weight, plane] (words, scales)
     private long hostWrites;                      // activations written from the host (with launches: the write stamp)
-    private int matmulsWithoutQuantizing = SIGNLESS_TO_STOP;  // tensor-core matmuls since the last that quantized x
+    private int matmulsWithoutQuantizing = UNQUANTIZED_TO_STOP;  // tensor-core matmuls since the last that quantized x
     private DType projDtype;                      // the last tensor-core matmul's weights' dtype, null before one
     private final int attentionSplitKeys;         // ADAPTIVE_SPLITS or a fixed split size
     private final DType kvDtype;                  // the KV cache's element type: F32 or F16
@@ -378,11 +378,11 @@ public final class CudaBackend implements Backend {
 
     /**
      * Whether tenants' sign terms on quantized x are running: a tensor-core matmul took such terms within the last
-     * SIGNLESS_TO_STOP (the LM head, which has none, does not end a run of tenant steps; a layer of base-only
+     * UNQUANTIZED_TO_STOP (the LM head, which has none, does not end a run of tenant steps; a layer of base-only
      * matmuls, or of one tenant's merged ones, does).
      */
     private boolean quantizingSignTerms() {
-        return matmulsWithoutQuantizing < SIGNLESS_TO_STOP;
+        return matmulsWithoutQuantizing < UNQUANTIZED_TO_STOP;
     }
 
     /**
@@ -516,7 +516,7 @@ public final class CudaBackend implements Backend {
         boolean merged = total > 0 && segments.size() == 1 && segments.getFirst().rowCount() == rows
                 && mostPlanes <= PROJ_MERGED_PLANES;
         boolean quantize = total > 0 && !merged;
-        matmulsWithoutQuantizing = quantize ? 0 : Math.min(matmulsWithoutQuantizing + 1, SIGNLESS_TO_STOP);
+        matmulsWithoutQuantizing = quantize ? 0 : Math.min(matmulsWithoutQuantizing + 1, UNQUANTIZED_TO_STOP);
         // The entries go in the launch's parameters when they fit (kernels.cu, ProjTable), else as a table.
         long[] table = entries.build().toArray();
         if (total <= PROJ_INLINE_ENTRIES) {
@@ -651,8 +651,8 @@ public final class CudaBackend implements Backend {
         int splits = ceilDiv(maxKeys, splitKeys);
         long partial = splits > 1 ? attentionSplits.reserve((long) rows * heads * splits * (headDim + 2) * Float.BYTES) : 0L;
         CudaActivations o = (CudaActivations) out;
-        // Without sign terms, the output is also left in the weights' dtype for the o projection (ProjectionInput);
-        // with them, that projection prepares its x itself, quantizing it too.
+        // Without sign terms on quantized x, the output is also left in the weights' dtype for the o projection
+        // (ProjectionInput); with them, that projection prepares its x itself, quantizing it too.
         boolean prepare = preparesInputs(o) && o.cols() == heads * headDim && !quantizingSignTerms();
         long oh = prepare ? input.reserve(rows, o.cols()) : 0L;
         int bf16 = ProjectionInput.bf16(projDtype);
