@@ -826,9 +826,10 @@ struct MergedSigns {
     // By the whole warp. planes: the weight's count planes, [count, 2] u64 (words, scales).
     __device__ __forceinline__ void init(const unsigned long long* planesOfW, int count, int j0) {
         const int lane = threadIdx.x & 31;
+        static_assert(PROJ_MERGED_PLANES * 16 == 32, "lane 16p + o loads plane p's α of output j0 + o");
         const int p = lane >> 4;
         const int o = lane & 15;
-        if (p < count && p < PROJ_MERGED_PLANES) {
+        if (p < count) {
             const unsigned long long* en = planesOfW + 2 * p;
             float al = __ldg(reinterpret_cast<const float*>(en[1]) + j0 + o);
             alpha[p][o] = BF16 ? pack_bf16(al, al) : pack_f16(al, al);
