@@ -119,10 +119,10 @@ __device__ T block_reduce(T v, Op op, T* scratch) {
 //                  four (rows g and g + 8) one 16-byte piece of them (on the H100, against rows of words apart:
 //                  8 rows over 8 tenants 10.58 → 9.94 ms, 32 over 32 47.4 → 42.1). Column 64·(2h + c) + 16t + 8s + 4q + k
 //                  of the group (c, s, q = 0..1, k = 0..3) is bit 8k + 7 − r with r = 4c + 2s + q, inverted
-//                  (1 = −1). Shifting the word left by r and masking 0x80808080 gives the four int8 bytes (−128
-//                  where the sign is −1, else 0) of an A operand register of mma m16n8k32; and lane (g, t)'s 4
-//                  words of a group (rows g, g + 8; h = 0, 1) are as they are the A operand of a 1-bit mma
-//                  m16n8k256, x's bit planes taking the same column order (see proj_body).
+//                  (1 = −1). Lane (g, t)'s 4 words of a group (rows g, g + 8; h = 0, 1) are as they are the A
+//                  operand of a 1-bit mma m16n8k256, x's bit planes taking the same column order (proj_sign_terms);
+//                  shifted left by r, the word's bits of a column pair of mma m16n8k16's A fragment are at bits 15
+//                  and 31 after one PRMT (MergedSigns).
 #define SIGNS_ARTIFACT 0
 #define SIGNS_TENSOR 1
 
@@ -200,14 +200,11 @@ __device__ __forceinline__ void store_half(unsigned short* p, float v, int bf16)
     *p = bf16 ? __bfloat16_as_ushort(__float2bfloat16_rn(v)) : __half_as_ushort(__float2half_rn(v));
 }
 
-// x for the sign term of proj_*: per row and 256-column group, int8 x_q with scale s = absmax / 127 and the
-// group's exact sum. dst: the group's 256 bytes, either
-//  - x_q as it is, stat (s / 64, Σ x) (bitPlanes false: for a projection of one n-tile, proj_signs_int8), or
-//  - its 8 bit planes (two's complement: plane 7 weighs −128) as 64 words [t][plane][h], word (t, p, h) holding
-//    plane p of the 32 columns of SIGNS_TENSOR's word (t, h), stat (−2s, Σ x), so that the group's
-//    S·x ≈ Σx − 2s·Σ_{S=−1} x_q (bitPlanes true: more n-tiles, proj_signs_planes).
-// v: lane L's columns 8L .. 8L + 7.
-__device__ __forceinline__ void quantize_group(const float (&v)[8], unsigned int* dst, float2* stat, bool bitPlanes) {
+// x for the sign terms of proj_sign_terms: per row and 256-column group, int8 x_q with scale s = absmax / 127 as
+// its 8 bit planes (two's complement: plane 7 weighs −128), 64 words [t][plane][h], word (t, p, h) holding plane p of
+// the 32 columns of SIGNS_TENSOR's word (t, h), and stat (−2s, Σx) with the group's exact sum, so that the group's
+// S·x ≈ Σx − 2s·Σ_{S=−1} x_q. v: lane L's columns 8L .. 8L + 7.
+__device__ __forceinline__ void quantize_group(const float (&v)[8], unsigned int* dst, float2* stat) {
     const int lane = threadIdx.x & 31;
     float absmax = 0.f;
     float sum = 0.f;
@@ -239,15 +236,12 @@ __device__ __forceinline__ void quantize_group(const float (&v)[8], unsigned int
         lo |= ((unsigned int) q[i] & 0xffu) << (8 * i);
         hi |= ((unsigned int) q[4 + i] & 0xffu) << (8 * i);
     }
-    if (!bitPlanes) {
-        reinterpret_cast<uint2*>(dst)[lane] = make_uint2(lo, hi);
-    }
     const int t = (lane >> 1) & 3;
     const int h = lane >> 4;
     const int sub = (lane & 1) + 2 * ((lane >> 3) & 1);
     const int at = tensor_sign_bit(8 * lane);
 #pragma unroll
-    for (int p = 0; bitPlanes && p < 8; p++) {
+    for (int p = 0; p < 8; p++) {
         unsigned int word = (((lo >> p) & 0x01010101u) << at) | (((hi >> p) & 0x01010101u) << (at - 1));
         word |= __shfl_xor_sync(0xffffffffu, word, 1);
         word |= __shfl_xor_sync(0xffffffffu, word, 8);
@@ -256,7 +250,7 @@ __device__ __forceinline__ void quantize_group(const float (&v)[8], unsigned int
         }
     }
     if (lane == 0) {
-        *stat = make_float2(bitPlanes ? -2.f * absmax / 127.f : absmax / (127.f * 64.f), sum);
+        *stat = make_float2(-2.f * absmax / 127.f, sum);
     }
 }
 
@@ -268,7 +262,7 @@ __device__ __forceinline__ void quantize_group(const float (&v)[8], unsigned int
 //  - xq, when not null: for the sign term (quantize_group), with its stats.
 // src: the group's 256 values; at: its index row · groups + group in xh, xq and stats.
 __device__ __forceinline__ void prepare_group(const float* src, long long at, unsigned short* xh, int halfBf16,
-                                              unsigned int* xq, float2* stats, int bitPlanes) {
+                                              unsigned int* xq, float2* stats) {
     const int lane = threadIdx.x & 31;
     float4 a = *reinterpret_cast<const float4*>(src + 8 * lane);
     float4 b = *reinterpret_cast<const float4*>(src + 8 * lane + 4);
@@ -279,19 +273,18 @@ __device__ __forceinline__ void prepare_group(const float* src, long long at, un
         reinterpret_cast<uint4*>(xh + 256 * at)[lane] = h;
     }
     if (xq != nullptr) {
-        quantize_group(v, xq + 64 * at, stats + at, bitPlanes);
+        quantize_group(v, xq + 64 * at, stats + at);
     }
 }
 
 // One warp per (row, group). x: [rows, in] f32, in % 256 == 0; xh: [rows, in] 16-bit or null; xq: [rows, in / 4]
-// u32 (quantize_group's bytes) or null; stats: [rows, in / 256] float2; halfBf16, bitPlanes: prepare_group's
+// u32 (quantize_group's bit planes) or null; stats: [rows, in / 256] float2; halfBf16: prepare_group's
 extern "C" __global__ void prepare_groups(const float* __restrict__ x, int rows, int in, unsigned short* __restrict__ xh,
-                                          int halfBf16, unsigned int* __restrict__ xq, float2* __restrict__ stats,
-                                          int bitPlanes) {
+                                          int halfBf16, unsigned int* __restrict__ xq, float2* __restrict__ stats) {
     AFTER_PREVIOUS_KERNEL();
     long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;  // = row · groups + group
     if (wg < (long long) rows * (in >> 8)) {
-        prepare_group(x + wg * 256, wg, xh, halfBf16, xq, stats, bitPlanes);
+        prepare_group(x + wg * 256, wg, xh, halfBf16, xq, stats);
     }
 }
 
@@ -387,7 +380,7 @@ MATMUL_ROWS(bf16, DT_BF16, 1)
 MATMUL_ROWS(bf16, DT_BF16, 8)
 
 // ---------------------------------------------------------------------------------------------------------
-// The fused projection on tensor cores, for f16/bf16 weights with in % 256 == 0 and outDim % 16 == 0:
+// The projection on tensor cores, for f16/bf16 weights with in % 256 == 0 and outDim % 16 == 0:
 //   out[r, j] = Σ_i W[j, i]·x[r, i] + Σ_e α_e[j] · Σ_i S_e[j, i]·x[r, i]   (rows r of entry e only)
 // with mma.sync m16n8k16 (fp32 accumulation): M = 16 outputs j, N = 8 batch rows, K = 16 columns per mma.
 // A block of PROJ_WARPS warps owns 16 outputs and one pass of up to 8·NT rows (grid: (outDim / 16, weights,
@@ -396,19 +389,8 @@ MATMUL_ROWS(bf16, DT_BF16, 8)
 // g + 8 with two 16-byte loads per row: mma's k order is a permutation of the columns, applied alike to A (W)
 // and B (x), so the A fragment of k-step s is the loaded column pairs 2s and 2s + 1, and B's are x's columns
 // 16t + 4s .. + 3 of row n = g. x comes in the weights' dtype (xh, prepare_group): two 16-byte loads per row.
-// The sign term: x comes quantized by quantize_group (int8 per row and 256-column group); the quantization's
-// relative error on the sign term is about absmax / (440·rms) of x's groups (0.4% for uniform x). Each entry's
-// term goes into the float32 sum scaled by α_e[j] and the group's x scale, for its own rows only.
-//  - One n-tile (up to 8 rows): int8 tensor cores (mma m16n8k32, s32 accumulation), A −128 where the sign is −1
-//    and 0 elsewhere, one shift and one LOP3 per four weights from SIGNS_TENSOR words, so acc = −128·Σ_{S=−1} x_q
-//    and S·x ≈ Σx + (s/64)·acc per group (proj_signs_int8).
-//  - More n-tiles: 1-bit tensor cores on x's bit planes (mma m16n8k256 AND/POPC, the sign words as they are),
-//    row by row for a tenant with few rows (proj_signs_planes). On the H100 a 7B step at 32 rows over 32 tenants
-//    took 50.5 ms against 66.0 with int8; at 1 and 8 rows int8 stayed faster (8 rows over 8 tenants 11.0 ms
-//    against 11.5), so both remain.
-// entries: [E, 4] u64 (words, scales, first row, row count) for this weight run of entries; a block gathers those
-// with rows in its rows into shared memory (gather_spans; side by side on the H100: 32 rows over 32 tenants 39.8 →
-// 35.3 ms, over 8 17.54 → 15.94, 8 over 8 9.79 → 9.61).
+// Tenants' sign terms run after it in a kernel of their own (proj_sign_terms), or, for one tenant on every row,
+// merged into W's fragments (MergedSigns).
 #define PROJ_WARPS 8
 
 struct ProjWeight {
@@ -430,13 +412,6 @@ __device__ __forceinline__ void mma16816(float (&c)[4], const unsigned int (&a)[
                      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
     }
-}
-
-// c += A·B, int8 in, int32 out: A 16×32 row-major (a0: row g, k 4t..4t+3; a1: row g+8; a2, a3: k + 16), B 32×8.
-__device__ __forceinline__ void mma16832_s8(int (&c)[4], const unsigned int (&a)[4], unsigned int b0, unsigned int b1) {
-    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
 // c += popc(A AND B) per output, 1-bit in, s32 out (mma m16n8k256): A 16×256 bits (a0: row g, k 32t .. 32t + 31;
@@ -468,15 +443,8 @@ __device__ __forceinline__ void load_w_half(uint4 (&a)[2][4], const unsigned sho
     load_w_chunk(a[1], w0, w8, 256LL * grp + 128 * h + 64);
 }
 
-// cp.async of 4, 8 or 16 bytes from global to this thread's shared memory (no registers held while in flight).
-template <int BYTES>
-__device__ __forceinline__ void cp_async(void* dst, const void* src) {
-    asm volatile("cp.async.ca.shared.global [%0], [%1], %2;\n" ::"r"((unsigned int) __cvta_generic_to_shared(dst)), "l"(src),
-                 "n"(BYTES));
-}
-
-// The same, 16 bytes, through L2 only (sign words are read once a step: L1 keeps x for the block's other warps; on
-// the H100 side by side, 8 rows over 8 tenants 10.06 → 9.98 ms, 32 over 32 42.8 → 42.2).
+// cp.async of 16 bytes from global to this thread's shared memory (no registers held while in flight), through L2
+// only (sign words are read once a step: L1 keeps x for the block's other warps).
 __device__ __forceinline__ void cp_async_l2(void* dst, const void* src) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"((unsigned int) __cvta_generic_to_shared(dst)), "l"(src));
 }
@@ -485,310 +453,6 @@ __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commi
 
 template <int PENDING>
 __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(PENDING)); }
-
-// A warp's work is a run of items (group, entry pass): a pass takes up to PROJ_ENTRIES entries, the base term rides
-// with a group's first pass. While it works an item, the sign words and α of its next item are on their way into
-// its stage of shared memory (two stages per warp), so sign bytes stream like W's instead of stalling each pass.
-template <int ENTRIES>
-struct ProjStage {
-    uint4 words[ENTRIES][32];   // per lane: row g's words (.x first half, .y second), row g + 8's (.z, .w)
-    float2 alpha[ENTRIES][8];   // per g: α of outputs g and g + 8 (copied by lanes t = 0, 1; against a copy per
-                                // lane, side by side on the H100: 1 row over 1 tenant 5.92 → 5.88 ms, 32 over 8 18.62 → 18.46)
-};
-
-// A sign entry with rows in a block's rows, as the block keeps it in shared memory: read there, its fields wait on
-// no global load (in the launch's parameters, generic loads queued behind W's held 20% of the sign kernel's stall
-// samples).
-struct ProjSpan {
-    const unsigned int* words;
-    const float* scales;
-    int first;  // batch rows [first, end)
-    int end;
-};
-
-// Entries with rows in one block's rows, at most (the host checks it: CudaBackend).
-#define PROJ_BLOCK_ENTRIES 128
-
-// Warp 0 copies this weight's entries [e0, e0 + count) that have a row in batch rows [lo, lo + n) into spans, in
-// order, and returns how many (in every lane).
-__device__ __forceinline__ int gather_spans(ProjSpan* spans, const unsigned long long* entries, int e0, int count, int lo, int n) {
-    const int lane = threadIdx.x & 31;
-    int kept = 0;
-    for (int b = 0; b < count; b += 32) {
-        const unsigned long long* en = entries + 4 * (e0 + b + lane);
-        int first = b + lane < count ? (int) en[2] : 0;
-        int end = b + lane < count ? first + (int) en[3] : 0;
-        bool meets = first < lo + n && end > lo;
-        unsigned int ballot = __ballot_sync(0xffffffffu, meets);
-        int at = kept + __popc(ballot & ((1u << lane) - 1u));
-        if (meets && at < PROJ_BLOCK_ENTRIES) {
-            spans[at] = ProjSpan{reinterpret_cast<const unsigned int*>(en[0]), reinterpret_cast<const float*>(en[1]), first, end};
-        }
-        kept += __popc(ballot);
-    }
-    return kept;
-}
-
-// Entry q of an item (its PE from e0) as a sign term reads it: rows [first, end), the lane's words and α from the
-// item's stage.
-template <int PE>
-struct StagedEntry {
-    int first;
-    int end;
-    uint4 words;
-    float2 alpha;
-
-    __device__ __forceinline__ void load(const ProjStage<PE>& st, const ProjSpan* spans, int e0, int q) {
-        const int lane = threadIdx.x & 31;
-        first = spans[e0 + q].first;
-        end = spans[e0 + q].end;
-        words = st.words[q][lane];
-        alpha = st.alpha[q][lane >> 2];
-    }
-};
-
-// x as an item's sign term reads it: B of chunk c, k-step s is x_q's columns 64c + 16t + 8s .. + 3 (b0) and
-// + 4 .. + 7 (b1) of row g, bytes 8s .. 8s + 7 of bq[nt][c]; xs: the group's (s / 64, Σx) of batch rows 2t, 2t + 1.
-template <int NT>
-struct SignX {
-    uint4 bq[NT][4];
-    float2 xs[NT][2];
-
-    __device__ __forceinline__ void load(const unsigned int* __restrict__ xq, const float2* __restrict__ xstats, int rows,
-                                         int in, int grp, int rowBase) {
-        const int lane = threadIdx.x & 31;
-        const int g = lane >> 2;
-        const int t = lane & 3;
-#pragma unroll
-        for (int nt = 0; nt < NT; nt++) {
-            int row = rowBase + 8 * nt + g;
-#pragma unroll
-            for (int c = 0; c < 4; c++) {
-                bq[nt][c] = row < rows ? __ldg(reinterpret_cast<const uint4*>(reinterpret_cast<const signed char*>(xq) + (long long) row * in + 256 * grp + 64 * c + 16 * t))
-                                       : make_uint4(0u, 0u, 0u, 0u);
-            }
-#pragma unroll
-            for (int k = 0; k < 2; k++) {
-                int r2 = rowBase + 8 * nt + 2 * t + k;
-                xs[nt][k] = r2 < rows ? __ldg(xstats + (long long) r2 * (in >> 8) + grp) : make_float2(0.f, 0.f);
-            }
-        }
-    }
-};
-
-// An item's sign term (see proj_body) into acc on int8 tensor cores: its entries from stage st, from e0 until at
-// most eEnd.
-template <int NT, int PE>
-__device__ __forceinline__ void proj_signs_int8(float (&acc)[NT][4], const ProjStage<PE>& st, const SignX<NT>& x,
-                                           const ProjSpan* spans, int e0, int eEnd, int rowBase) {
-    const int lane = threadIdx.x & 31;
-    const int t = lane & 3;
-    cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight) ...
-    __syncwarp();        // ... every lane's part of it (α)
-    // One n-tile: two entries at a time, their mma chains interleaved (side by side on the H100: 1 row over 1 tenant
-    // 5.96 → 5.92 ms against all 4, 8 over 8 10.71 → 10.61; one at a time 11.08); more n-tiles would spill.
-#pragma unroll(NT == 1 ? 2 : 1)
-    for (int q = 0; q < PE && e0 + q < eEnd; q++) {
-        int first = spans[e0 + q].first;
-        int end = spans[e0 + q].end;
-        uint4 wd = st.words[q][lane];
-        float2 al = st.alpha[q][lane >> 2];
-        int sacc[NT][4] = {};
-#pragma unroll
-        for (int c = 0; c < 4; c++) {
-            unsigned int sgh = c < 2 ? wd.x : wd.y;
-            unsigned int s8h = c < 2 ? wd.z : wd.w;
-#pragma unroll
-            for (int s = 0; s < 2; s++) {
-                int r = 4 * (c & 1) + 2 * s;  // A register r (columns + 0..3) and r + 1 (+ 4..7)
-                unsigned int af[4] = {(sgh << r) & 0x80808080u, (s8h << r) & 0x80808080u, (sgh << (r + 1)) & 0x80808080u,
-                                      (s8h << (r + 1)) & 0x80808080u};
-#pragma unroll
-                for (int nt = 0; nt < NT; nt++) {
-                    if (end > rowBase + 8 * nt && first < rowBase + 8 * nt + 8) {
-                        mma16832_s8(sacc[nt], af, s ? x.bq[nt][c].z : x.bq[nt][c].x, s ? x.bq[nt][c].w : x.bq[nt][c].y);
-                    }
-                }
-            }
-        }
-        // α_e[j]·(Σx + (s/64)·sacc) into acc, for the entry's own batch rows only
-#pragma unroll
-        for (int nt = 0; nt < NT; nt++) {
-#pragma unroll
-            for (int k = 0; k < 4; k++) {
-                int row = rowBase + 8 * nt + 2 * t + (k & 1);
-                float term = fmaf(x.xs[nt][k & 1].x, (float) sacc[nt][k], x.xs[nt][k & 1].y);
-                acc[nt][k] = row >= first && row < end ? fmaf(k < 2 ? al.x : al.y, term, acc[nt][k]) : acc[nt][k];
-            }
-        }
-    }
-}
-
-// Entries with at most this many rows in an n-tile take the sign term row by row, the rest all 8 rows at once.
-#define PROJ_ROWWISE 2
-
-// Entry (lane words wd, α al)'s term of group grp for batch row r alone, into a tile's C fragment acc (k: r's row
-// in the tile): one 1-bit mma whose B columns are r's 8 planes; lane (g, t) weighs its columns 2t and 2t + 1
-// (w0, w1) and the quad adds the four shares, leaving Σ_{S=−1} x_q of outputs g and g + 8 in each.
-// Row r's B fragment of group grp for proj_sign_row: plane g, words (t, 0), (t, 1); and its (s / 64, Σx).
-struct SignRowX {
-    uint2 b;
-    float2 xs;
-
-    __device__ __forceinline__ void load(const unsigned int* __restrict__ xq, const float2* __restrict__ xstats, int groups,
-                                         int grp, int r) {
-        const int lane = threadIdx.x & 31;
-        const long long rg = (long long) r * groups + grp;
-        b = __ldg(reinterpret_cast<const uint2*>(xq + (rg * 4 + (lane & 3)) * 16) + (lane >> 2));
-        xs = __ldg(xstats + rg);
-    }
-};
-
-__device__ __forceinline__ void proj_sign_row(float (&acc)[4], const uint4& wd, float2 al, const SignRowX& x, int k, int w0,
-                                              int w1) {
-    const int lane = threadIdx.x & 31;
-    const int t = lane & 3;
-    const uint2 b = x.b;
-    const float2 xs = x.xs;
-    int c[4] = {0, 0, 0, 0};
-    mma_b1_popc(c, wd, b.x, b.y);
-    int pg = c[0] * w0 + c[1] * w1;
-    int p8 = c[2] * w0 + c[3] * w1;
-    pg += __shfl_xor_sync(0xffffffffu, pg, 1);
-    p8 += __shfl_xor_sync(0xffffffffu, p8, 1);
-    pg += __shfl_xor_sync(0xffffffffu, pg, 2);
-    p8 += __shfl_xor_sync(0xffffffffu, p8, 2);
-    // C elements k % 2 (output g) and 2 + k % 2 (g + 8) of lane t = k / 2; selects, as registers take no index
-    bool mine = (k >> 1) == t;
-    bool odd = k & 1;
-    float ug = mine ? al.x * fmaf(xs.x, (float) pg, xs.y) : 0.f;
-    float u8 = mine ? al.y * fmaf(xs.x, (float) p8, xs.y) : 0.f;
-    acc[0] += odd ? 0.f : ug;
-    acc[1] += odd ? ug : 0.f;
-    acc[2] += odd ? 0.f : u8;
-    acc[3] += odd ? u8 : 0.f;
-}
-
-// An item's sign term (see proj_body) into acc for more than one n-tile: its entries from stage st, from e0 until
-// at most eEnd, for group grp of x's bit planes xq (quantize_group) and stats. Σ_{S=−1} x_q is
-// Σ_p w_p·popc(S AND plane p), w_p = 2^p but w_7 = −128, on 1-bit tensor cores, two ways:
-//  - row by row (an entry with few rows in the n-tile, as every tenant with one request has): proj_sign_row.
-//  - all 8 rows at once: one mma per plane, B's columns the n-tile's rows, accumulated high plane first with the
-//    sum doubled between (Horner, in two chains for the high and low four planes), so the s32 accumulators end at
-//    Σ_p w_p·popc.
-// Either way the group's term is α_e[j]·(Σx − 2s·Σ_{S=−1} x_q), for the entry's own rows only.
-template <int NT, int PE, bool ROWS>
-__device__ __forceinline__ void proj_signs_planes(float (&acc)[NT][4], const ProjStage<PE>& st,
-                                                  const unsigned int* __restrict__ xq, const float2* __restrict__ xstats,
-                                                  int rows, int groups, int grp, const ProjSpan* spans, int e0, int eEnd,
-                                                  int rowBase) {
-    const int lane = threadIdx.x & 31;
-    const int g = lane >> 2;
-    const int t = lane & 3;
-    const int w0 = 1 << (2 * t);  // the weights of planes 2t and 2t + 1
-    const int w1 = t == 3 ? -128 : 2 << (2 * t);
-    // ROWS (the _rows kernels: every tenant has at most PROJ_ROWWISE rows): x of each entry's first row in the block
-    // loaded ahead of the entries, together, their loads in flight at once (side by side on the H100: 32 rows over 32
-    // tenants 34.4 → 27.9 ms). Where tenants have more rows the unrolled loop this takes was slower (32 over 8 15.8
-    // → 16.9), hence kernels of their own.
-    SignRowX firstX[ROWS ? PE : 1];
-    if constexpr (ROWS) {
-#pragma unroll
-        for (int q = 0; q < PE; q++) {
-            if (e0 + q < eEnd) {
-                firstX[q].load(xq, xstats, groups, grp, max(spans[e0 + q].first, rowBase));
-            }
-        }
-    }
-    cp_async_wait<1>();  // this item's stage has landed (the next item's may still be in flight) ...
-    __syncwarp();        // ... every lane's part of it (α)
-    // The 8-row path's x (planes of row g, stats of rows 2t, 2t + 1) of n-tile bTile, kept for the next entry in it
-    // (side by side on the H100: 32 rows over 8 tenants, two to a tile, 15.47 → 14.55 ms; over 1 11.69 → 11.81); the
-    // stats load with the planes, not after the mma (32 over 1 12.06 → 11.69, over 8 15.73 → 15.42).
-    uint4 b[4];  // row g's planes: b[p / 2] = plane 2·(p / 2) h 0, h 1, plane 2·(p / 2) + 1 h 0, h 1
-    float2 xs2[2];
-    int bTile = -1;
-    auto entry_term = [&](int q) {
-        StagedEntry<PE> en;
-        en.load(st, spans, e0, q);
-        const uint4& wd = en.words;
-        const float2 al = en.alpha;
-#pragma unroll
-        for (int nt = 0; nt < NT; nt++) {
-            const int tile = rowBase + 8 * nt;
-            const int lo = max(en.first, tile);
-            const int hi = min(en.end, tile + 8);
-            if (hi <= lo) {
-                continue;
-            }
-            if (ROWS || hi - lo <= PROJ_ROWWISE) {
-                for (int r = lo; r < hi; r++) {
-                    SignRowX x = firstX[ROWS ? q : 0];
-                    if (!ROWS || r != max(en.first, rowBase)) {
-                        x.load(xq, xstats, groups, grp, r);
-                    }
-                    proj_sign_row(acc[nt], wd, al, x, r - tile, w0, w1);
-                }
-            } else {
-                if (tile != bTile) {
-                    bTile = tile;
-                    const int row = tile + g;
-#pragma unroll
-                    for (int i = 0; i < 4; i++) {
-                        b[i] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xq + (((long long) row * groups + grp) * 4 + t) * 16) + i)
-                                          : make_uint4(0u, 0u, 0u, 0u);
-                    }
-#pragma unroll
-                    for (int k = 0; k < 2; k++) {  // in flight with the planes
-                        int r2 = tile + 2 * t + k;
-                        xs2[k] = r2 < rows ? __ldg(xstats + (long long) r2 * groups + grp) : make_float2(0.f, 0.f);
-                    }
-                }
-                // Two chains, planes 7 .. 4 and 3 .. 0, each high plane first and doubled between: c = 16·hi + lo.
-                int c[4] = {0, 0, 0, 0};
-                int lo4[4] = {0, 0, 0, 0};
-#pragma unroll
-                for (int p = 3; p >= 0; p--) {
-                    if (p < 3) {
-#pragma unroll
-                        for (int i = 0; i < 4; i++) {
-                            c[i] *= p == 2 ? -2 : 2;  // plane 7 weighs −8 within the high four
-                            lo4[i] *= 2;
-                        }
-                    }
-                    const uint4& hi = b[2 + (p >> 1)];  // plane p + 4
-                    const uint4& lo = b[p >> 1];        // plane p
-                    mma_b1_popc(c, wd, p & 1 ? hi.z : hi.x, p & 1 ? hi.w : hi.y);
-                    mma_b1_popc(lo4, wd, p & 1 ? lo.z : lo.x, p & 1 ? lo.w : lo.y);
-                }
-#pragma unroll
-                for (int i = 0; i < 4; i++) {
-                    c[i] = 16 * c[i] + lo4[i];
-                }
-#pragma unroll
-                for (int k = 0; k < 4; k++) {
-                    int r2 = tile + 2 * t + (k & 1);
-                    if (r2 >= lo && r2 < hi) {
-                        const float2 xs = xs2[k & 1];
-                        acc[nt][k] = fmaf(k < 2 ? al.x : al.y, fmaf(xs.x, (float) c[k], xs.y), acc[nt][k]);
-                    }
-                }
-            }
-        }
-    };
-    if constexpr (ROWS) {
-#pragma unroll
-        for (int q = 0; q < PE; q++) {  // unrolled: firstX stays in registers
-            if (e0 + q < eEnd) {
-                entry_term(q);
-            }
-        }
-    } else {
-        for (int q = 0; q < PE && e0 + q < eEnd; q++) {
-            entry_term(q);
-        }
-    }
-}
 
 // One tenant on every row of a launch (the _merged kernels, which CudaBackend picks then): its planes are added into
 // W's fragments as they arrive, W + Σ_p α_p[j]·S_p rounded to the weights' dtype, and the base term's mma does the
@@ -882,22 +546,15 @@ struct MergedSigns {
     }
 };
 
-// PROJ_ENTRIES: entries per item (0: the base term alone). xh, xq, xstats: x as prepare_groups leaves it (xq and
-// xstats unused without entries). MERGED: the one tenant's planes merged into W (MergedSigns), `entries` then being
-// the weight's planes as MergedSigns::init reads them.
-template <bool BF16, int NT, int PROJ_ENTRIES, bool ROWS, bool MERGED>
-__device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* __restrict__ xh, const unsigned int* __restrict__ xq,
-                                          const float2* __restrict__ xstats, int rows, int in,
+// xh: x as prepare_groups leaves it in the weights' dtype. MERGED: the one tenant's planes merged into W
+// (MergedSigns), `entries` then being the weight's planes as MergedSigns::init reads them (else unused).
+template <bool BF16, int NT, bool MERGED>
+__device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* __restrict__ xh, int rows, int in,
                                           const unsigned long long* __restrict__ entries) {
-    constexpr int PE = PROJ_ENTRIES > 0 ? PROJ_ENTRIES : 1;
-    constexpr int STAGE_BYTES = PROJ_ENTRIES > 0 ? (int) sizeof(ProjStage<PE>) * 2 * PROJ_WARPS
-                              : MERGED          ? (int) sizeof(MergedSigns<BF16>) * PROJ_WARPS
-                                                : 0;
+    constexpr int STAGE_BYTES = MERGED ? (int) sizeof(MergedSigns<BF16>) * PROJ_WARPS : 0;
     constexpr int PARTIAL_BYTES = PROJ_WARPS * NT * 4 * 32 * (int) sizeof(float);
     static_assert(STAGE_BYTES <= 48 * 1024 && PARTIAL_BYTES <= 48 * 1024, "static shared memory: 48 KB a block");
     __shared__ __align__(16) unsigned char smem[STAGE_BYTES > PARTIAL_BYTES ? STAGE_BYTES : PARTIAL_BYTES];
-    __shared__ ProjSpan spans[PROJ_ENTRIES > 0 ? PROJ_BLOCK_ENTRIES : 1];
-    __shared__ int spanCount;
     const int warp = threadIdx.x >> 5;
     const int lane = threadIdx.x & 31;
     const int g = lane >> 2;
@@ -912,7 +569,6 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     const int gEnd = (warp + 1) * groups / PROJ_WARPS;
     const unsigned short* w0 = static_cast<const unsigned short*>(pw.w) + (long long) (j0 + g) * in + 16 * t;
     const unsigned short* w8 = w0 + 8LL * in;
-    ProjStage<PE>* stages = reinterpret_cast<ProjStage<PE>*>(smem) + 2 * warp;
 
     float acc[NT][4];
 #pragma unroll
@@ -922,17 +578,10 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             acc[nt][i] = 0.f;
         }
     }
-    SignX<NT> sx;  // one n-tile: the group's x, loaded by its first item and kept for its other passes (unused at more)
-    // The base term, the group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few
-    // enough registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads
-    // in flight per warp). W runs a half ahead: a holds the next half to multiply, loaded as soon as the one before it
-    // is done, so its loads are in flight through the sign term between them; a group's first pass takes half 0, its
-    // second half 1 (a one-pass group both). x's 16-bit columns of a half load with its W where the registers allow
-    // (one n-tile, or no sign term), else as each chunk is multiplied (4 n-tiles with a sign term spilled: 32 rows over
-    // 8 tenants 17.5 → 22.8 ms). Side by side on the H100 against each half loaded as it is multiplied: 8 rows over 8
-    // tenants 9.94 → 9.80 ms, 32 rows without tenants 9.32 → 8.96, over 8 tenants 18.54 → 17.52, over 32 41.8 → 40.0;
-    // 1 row over 1 tenant 5.88 → 5.87 (with x loaded at use, 6.03).
-    constexpr bool X_AHEAD = NT == 1 || PROJ_ENTRIES == 0;
+    // The group in two halves of 128 columns (chunks 2h, 2h + 1): W's fragments of a half only, few enough
+    // registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads in
+    // flight per warp). W runs a half ahead: a holds the next half to multiply, loaded with its x as soon as the one
+    // before it is done (side by side on the H100 against each half loaded as it is multiplied: 32 rows 9.32 → 8.96 ms).
     uint4 a[2][4];       // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
     uint4 bw[2][NT][2];  // x's columns of a chunk, row g: [chunk][n-tile], k-step s's b0, b1 are words 2s, 2s + 1
     auto load_x_chunk = [&](int grp, int h, int c2) {
@@ -949,10 +598,8 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     };
     auto load_half = [&](int grp, int h) {
         load_w_half(a, w0, w8, grp, h);
-        if (X_AHEAD) {
-            load_x_chunk(grp, h, 0);
-            load_x_chunk(grp, h, 1);
-        }
+        load_x_chunk(grp, h, 0);
+        load_x_chunk(grp, h, 1);
     };
     if (gFirst < gEnd) {
         load_half(gFirst, 0);
@@ -967,88 +614,13 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             merged.load(j0, gFirst, groups);
         }
     }
-    // The entries with rows in this block's rows, into spans (their loads in flight with W's first half).
-    int eCount = 0;
-    if constexpr (PROJ_ENTRIES > 0) {
-        if (pw.entryCount > 0) {
-            if (warp == 0) {
-                int kept = gather_spans(spans, entries, pw.firstEntry, pw.entryCount, rowBase, 8 * NT);
-                if (kept > PROJ_BLOCK_ENTRIES) {
-                    __trap();  // the host refuses such a launch (CudaBackend)
-                }
-                if (lane == 0) {
-                    spanCount = kept;
-                }
-            }
-            __syncthreads();
-            eCount = spanCount;
-        }
-    }
-    const int passes = eCount > 0 ? (eCount + PE - 1) / PE : 1;
-    const int items = (gEnd - gFirst) * passes;
-    // Item i's sign words and α into stage i % 2. α depends on the pass only: with one or two passes each stage keeps
-    // its pass, so its α is copied once.
-    auto prefetch = [&](int i) {
-        __syncwarp();  // every lane has read the stage this overwrites (α is shared by a quad)
-        int grp = gFirst + i / passes;
-        int e0 = (i % passes) * PE;
-        bool alphaToo = i < 2 || passes > 2;
-        ProjStage<PE>& st = stages[i & 1];
-        for (int q = 0; q < PE && e0 + q < eCount; q++) {
-            const ProjSpan& sp = spans[e0 + q];
-            cp_async_l2(&st.words[q][lane], sp.words + tensor_word_at(j0 + g, grp, groups, 2 * t));
-            if (alphaToo && t < 2) {
-                cp_async<4>(reinterpret_cast<float*>(&st.alpha[q][g]) + t, sp.scales + j0 + g + 8 * t);
-            }
-        }
-    };
-    if (eCount > 0 && items > 0) {
-        prefetch(0);
-    }
-    cp_async_commit();
-    const int secondHalfPass = passes > 1 ? 1 : 0;
-    for (int i = 0; i < items; i++) {
-        const int grp = gFirst + i / passes;
-        const int pass = i % passes;
-        const int e0 = pass * PE;
-        // x for the int8 sign term, in flight with W's loads (more n-tiles would spill); issued before the next
-        // item's copies, as its loads' address registers were the sign kernel's most sampled wait (side by side on
-        // the H100: 8 rows over 8 tenants 9.62 → 9.43 ms, 1 over 1 5.89 → 5.86).
-        if (PROJ_ENTRIES > 0 && eCount > 0 && NT == 1 && pass == 0) {
-            sx.load(xq, xstats, rows, in, grp, rowBase);
-        }
-        if (eCount > 0 && i + 1 < items) {
-            prefetch(i + 1);
-        }
-        cp_async_commit();
-        // The item's sign term, after its first half at one n-tile: a one-pass group's second half then has the sign
-        // term's time to arrive (side by side: 1 row over 1 tenant 5.83 → 5.74 ms, 8 over 1 6.75 → 6.67, 8 over 8
-        // 9.39 → 9.17); at 4 n-tiles that spilled, so it comes after both.
-        auto sign_term = [&]() {
-            if constexpr (PROJ_ENTRIES > 0) {
-                if (eCount > 0) {
-                    if constexpr (NT == 1) {
-                        proj_signs_int8<NT, PE>(acc, stages[i & 1], sx, spans, e0, eCount, rowBase);
-                    } else {
-                        proj_signs_planes<NT, PE, ROWS>(acc, stages[i & 1], xq, xstats, rows, groups, grp, spans, e0, eCount, rowBase);
-                    }
-                }
-            }
-        };
-        bool signsDone = false;
-        // Rolled up to 2 n-tiles: with a sign term, unrolled halves spilled (1 row over 1 tenant 6.10 ms against
-        // 5.97); without one, rolled is faster too (side by side: 1 row 5.32 → 5.26 ms, 8 rows 6.17 → 6.07). At 4
-        // the unrolled loop ran 1% faster with tenants (32 rows over 8 and 32), the same without.
+    for (int grp = gFirst; grp < gEnd; grp++) {
+        // Rolled up to 2 n-tiles (unrolled, 1 row took 5.32 ms against 5.26, 8 rows 6.17 against 6.07); at 4 the
+        // unrolled loop ran the same.
 #pragma unroll(NT < 4 ? 1 : 2)
         for (int h = 0; h < 2; h++) {
-            if (pass != (h == 0 ? 0 : secondHalfPass)) {
-                continue;
-            }
 #pragma unroll
             for (int c2 = 0; c2 < 2; c2++) {
-                if (!X_AHEAD) {
-                    load_x_chunk(grp, h, c2);
-                }
                 if constexpr (MERGED) {
                     if (h == 0 && c2 == 0) {
                         cp_async_wait<0>();  // the group's words
@@ -1074,17 +646,10 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
                     merged.load(j0, grp + 1, groups);  // that group's planes
                 }
             }
-            if (NT == 1 && !signsDone) {
-                sign_term();
-                signsDone = true;
-            }
-        }
-        if (!signsDone) {
-            sign_term();
         }
     }
     cp_async_wait<0>();
-    __syncthreads();  // the stages become the partial sums
+    __syncthreads();  // the merged planes' stages become the partial sums
     float (*partial)[NT][4][32] = reinterpret_cast<float (*)[NT][4][32]>(smem);
 #pragma unroll
     for (int nt = 0; nt < NT; nt++) {
@@ -1120,11 +685,11 @@ struct ProjTable {
     unsigned long long e[PROJ_INLINE_ENTRIES * 4];
 };
 
-// Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight. ENTRIES:
-// sign entries per item (0: the base term alone, for steps without tenants, whose fewer registers let more blocks
-// share a multiprocessor; these take no entries); MIN_BLOCKS: blocks per multiprocessor the registers must allow.
+// Up to three weights that read the same x in one launch (q, k, v; gate, up): blockIdx.y picks the weight, its
+// entries [first, first + count) of `entries` (proj_sign_terms; null when they came inline, ProjTable). Every
+// projection kernel takes these parameters, so a launch of the base term and of its sign terms passes the same.
 // Measured on the H100, a 7B layer's four projections: 1 row without tenants 173 µs at one block per
-// multiprocessor, 143 at two in the base kernel (floor 135). With entries, `entries` is null when they came inline.
+// multiprocessor, 143 at two (floor 135).
 #define PROJ_PARAMS                                                                                                    \
     const unsigned short *xh, const unsigned int *xq, const float2 *xstats, int rows, int in,                        \
             const unsigned long long *entries,                                                                         \
@@ -1134,17 +699,9 @@ struct ProjTable {
     ProjWeight pw = blockIdx.y == 0 ? ProjWeight{w0, out0, outDim0, first0, count0}                                    \
                   : blockIdx.y == 1 ? ProjWeight{w1, out1, outDim1, first1, count1}                                    \
                                     : ProjWeight{w2, out2, outDim2, first2, count2}
-#define PROJ_KERNEL(NAME, BF16, NT, ENTRIES, MIN_BLOCKS, ROWS)                                                         \
-    extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, MIN_BLOCKS)                                          \
-            NAME(PROJ_PARAMS, const __grid_constant__ ProjTable inlineEntries) {                                       \
-        AFTER_PREVIOUS_KERNEL();                                                                                       \
-        PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, ENTRIES, ROWS, false>(pw, xh, xq, xstats, rows, in, entries != nullptr ? entries : inlineEntries.e); \
-    }
 // The _merged kernels take their weights' planes alone, [weight, plane] (words, scales): 96 bytes of parameters
 // where ProjTable is 768 (side by side on the H100: 1 row over 1 tenant 5.76 → 5.71 ms, 8 over 1 6.60 → 6.54, 32
-// over 1 9.89 → 9.72; a ProjTable of 8 entries for the other kernels moved 32 over 32, whose entries all go as a
-// table, by 0.06 ms, within the calls' spread).
+// over 1 9.89 → 9.72).
 struct ProjMergedPlanes {
     unsigned long long e[3][PROJ_MERGED_PLANES][2];
 };
@@ -1153,27 +710,15 @@ struct ProjMergedPlanes {
             NAME(PROJ_PARAMS, const __grid_constant__ ProjMergedPlanes planes) {                                       \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, 0, false, true>(pw, xh, xq, xstats, rows, in, &planes.e[blockIdx.y][0][0]);                \
+        proj_body<BF16, NT, true>(pw, xh, rows, in, &planes.e[blockIdx.y][0][0]);                                      \
     }
 #define PROJ_BASE_KERNEL(NAME, BF16, NT)                                                                               \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2) NAME(PROJ_PARAMS) {                               \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
         PROJ_WEIGHT;                                                                                                   \
-        proj_body<BF16, NT, 0, false, false>(pw, xh, xq, xstats, rows, in, entries);                                   \
+        proj_body<BF16, NT, false>(pw, xh, rows, in, entries);                                                         \
     }
 
-// 4 entries per item at 4 n-tiles too (against 2, side by side: 32 rows over 8 tenants 15.95 → 15.75 ms, over 32
-// 35.4 → 34.6; over 1 12.01 → 12.08).
-PROJ_KERNEL(proj_f16_n1, false, 1, 4, 2, false)
-PROJ_KERNEL(proj_f16_n2, false, 2, 4, 2, false)
-PROJ_KERNEL(proj_f16_n4, false, 4, 4, 2, false)
-PROJ_KERNEL(proj_f16_n2_rows, false, 2, 4, 2, true)
-PROJ_KERNEL(proj_f16_n4_rows, false, 4, 4, 2, true)
-PROJ_KERNEL(proj_bf16_n1, true, 1, 4, 2, false)
-PROJ_KERNEL(proj_bf16_n2, true, 2, 4, 2, false)
-PROJ_KERNEL(proj_bf16_n2_rows, true, 2, 4, 2, true)
-PROJ_KERNEL(proj_bf16_n4_rows, true, 4, 4, 1, true)
-PROJ_KERNEL(proj_bf16_n4, true, 4, 4, 1, false)  // two blocks spilled 600 bytes with x in two dtypes (4-6% slower); now 36 bytes, not re-timed
 // One tenant on every row: the base kernel with its planes merged into W; at one n-tile three blocks a
 // multiprocessor (80 registers; side by side against two: 1 row over 1 tenant 5.684 → 5.667 ms, 8 over 1 6.521 →
 // 6.496, in each of 3 rounds; without tenants three blocks changed nothing).
@@ -1189,6 +734,157 @@ PROJ_BASE_KERNEL(proj_f16_n4_base, false, 4)
 PROJ_BASE_KERNEL(proj_bf16_n1_base, true, 1)
 PROJ_BASE_KERNEL(proj_bf16_n2_base, true, 2)
 PROJ_BASE_KERNEL(proj_bf16_n4_base, true, 4)
+
+// Tenants' sign terms as a kernel of their own, after proj_*_base has written the base term:
+//   out[r, j] += Σ_e α_e[j] · Σ_i S_e[j, i]·x[r, i]   (rows r of entry e only)
+// on 1-bit tensor cores over x's bit planes (quantize_group; x's int8 quantization adds about absmax / (440·rms)
+// of each group's x to the term: 0.4% for uniform x). A warp owns 16 outputs of one weight and one segment (its
+// planes are consecutive entries with the same rows; the warp of the first adds them all, so each out element has
+// one writer and the sums are deterministic) and walks all of the columns, R ≤ 8 rows at a time (sign_rows_term),
+// its next groups' sign words in flight (a 16-byte evict-first load per lane, a warp's 512 contiguous bytes of
+// SIGNS_TENSOR). A warp's long walk keeps its loads streaming: on the H100, side by side against the sign terms
+// fused into the base kernel (a block's warps splitting the columns of base and sign terms alike, int8 tensor cores
+// up to 8 rows), a 7B step at 32 rows over 32 tenants 28.0 → 20.4 ms and over 8 14.55 → 12.70, 8 rows over 8
+// 9.10 → 9.18; with the block of 4 warps splitting one segment's columns (a short walk each) 32 over 32 took 24.4,
+// and as a phase of the base kernel (its warps' units after the base term, into its partial sums) 26.3.
+// Grid: (outDim / 16 / SIGN_WARPS, weights, the most entries of a weight); the kernel takes proj_*'s parameters.
+#define SIGN_WARPS 4
+
+// Rows lo .. lo + m − 1 (m ≤ R) of a segment, R = 1, 2, 4 or 8: R mma per group, B column n of mma i being plane
+// P·i + n % P of row n / P (P = 8 / R: a row's 8 planes spread over R mma), high planes first with the accumulators
+// shifted P bits between (Horner), plane 7 negated (it weighs −128). Lane (g, t)'s C columns 2t and 2t + 1 are then
+// one row's planes k0 = 2t % P and k0 + 1 weighted 2^k0 and 2^(k0 + 1) (rows 2t and 2t + 1 when R = 8), summed over
+// the P / 2 lanes of the row at the end, and scaled per group by α·(−2s) of the row as they accumulate. B columns
+// of rows past m repeat the last row; their outputs are never written. On the H100, side by side against one mma
+// per row and group (a row's 8 planes its B columns), a 7B step at 32 rows over 8 tenants of 4 rows 15.72 → 12.70
+// ms, over 32 of one row (the same mma) 19.96 → 20.37 across calls.
+template <int R, int AHEAD>
+__device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsigned int* __restrict__ xq,
+                                               const float2* __restrict__ xstats, int groups,
+                                               const unsigned long long* en, int planes, int j0, int lo, int m) {
+    constexpr int P = 8 / R;
+    constexpr int LANE_ROWS = R == 8 ? 2 : 1;  // rows of a lane's C columns
+    const int lane = threadIdx.x & 31;
+    const int g = lane >> 2;
+    const int t = lane & 3;
+    const int k0 = (2 * t) % P;
+    const long long rowB = lo + min(g / P, m - 1);                      // B column g's row ...
+    const int planeB = g % P;                                           // ... and its plane within an mma
+    int rowC[LANE_ROWS];                                                // C columns' rows (clamped)
+#pragma unroll
+    for (int q = 0; q < LANE_ROWS; q++) {
+        rowC[q] = R == 8 ? 2 * t + q : 2 * t / P;
+    }
+    const bool plane7 = R == 8 || (2 * t + 2) % P == 0;                // column 2t + 1 holds plane 7 in the top mma
+    float accG[LANE_ROWS] = {};  // Σ_p α_p·(−2s)·Σ_{S=−1} x_q of output j0 + g, this lane's planes of its row(s)
+    float acc8[LANE_ROWS] = {};  // ... of j0 + g + 8
+    float sumX[LANE_ROWS] = {};  // Σx of the row(s)
+    float alphaG = 0.f;          // Σ_p α_p of j0 + g and j0 + g + 8: the term's Σx share
+    float alpha8 = 0.f;
+    for (int p = 0; p < planes; p++) {
+        const uint4* words = reinterpret_cast<const uint4*>(en[4 * p]) + (long long) (j0 >> 4) * groups * 32 + lane;
+        const float* scales = reinterpret_cast<const float*>(en[4 * p + 1]);
+        const float ag = __ldg(scales + j0 + g);
+        const float a8 = __ldg(scales + j0 + g + 8);
+        alphaG += ag;
+        alpha8 += a8;
+        uint4 wd[AHEAD];  // groups grp0 .. grp0 + AHEAD − 1, each slot refilled as it is used
+#pragma unroll
+        for (int u = 0; u < AHEAD; u++) {
+            wd[u] = u < groups ? __ldcs(words + 32 * u) : make_uint4(0u, 0u, 0u, 0u);
+        }
+        for (int grp0 = 0; grp0 < groups; grp0 += AHEAD) {
+#pragma unroll
+            for (int u = 0; u < AHEAD; u++) {
+                const int grp = grp0 + u;
+                if (grp < groups) {
+                    const unsigned int* xb = xq + ((rowB * groups + grp) * 4 + t) * 16 + 2 * planeB;
+                    float2 xs[LANE_ROWS];
+#pragma unroll
+                    for (int q = 0; q < LANE_ROWS; q++) {
+                        xs[q] = __ldg(xstats + (long long) (lo + min(rowC[q], m - 1)) * groups + grp);
+                    }
+                    int c[4] = {0, 0, 0, 0};
+#pragma unroll
+                    for (int i = R - 1; i >= 0; i--) {
+                        const uint2 b = __ldg(reinterpret_cast<const uint2*>(xb + 2 * P * i));
+                        if (i < R - 1) {
+#pragma unroll
+                            for (int k = 0; k < 4; k++) {
+                                c[k] *= 1 << P;
+                            }
+                        }
+                        mma_b1_popc(c, wd[u], b.x, b.y);
+                        if (i == R - 1 && plane7) {
+                            c[1] = -c[1];
+                            c[3] = -c[3];
+                            if (R == 8) {
+                                c[0] = -c[0];
+                                c[2] = -c[2];
+                            }
+                        }
+                    }
+#pragma unroll
+                    for (int q = 0; q < LANE_ROWS; q++) {
+                        const int vg = R == 8 ? c[q] : (c[0] + 2 * c[1]) << k0;
+                        const int v8 = R == 8 ? c[2 + q] : (c[2] + 2 * c[3]) << k0;
+                        accG[q] = fmaf(ag * xs[q].x, (float) vg, accG[q]);
+                        acc8[q] = fmaf(a8 * xs[q].x, (float) v8, acc8[q]);
+                        sumX[q] += p == 0 ? xs[q].y : 0.f;
+                    }
+                    wd[u] = grp + AHEAD < groups ? __ldcs(words + 32 * (grp + AHEAD)) : wd[u];
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int q = 0; q < LANE_ROWS; q++) {
+#pragma unroll
+        for (int off = 1; off < P / 2; off <<= 1) {  // the row's other lanes
+            accG[q] += __shfl_xor_sync(0xffffffffu, accG[q], off);
+            acc8[q] += __shfl_xor_sync(0xffffffffu, acc8[q], off);
+        }
+        if (k0 == 0 && rowC[q] < m) {
+            float* o = pw.out + (long long) (lo + rowC[q]) * pw.outDim + j0 + g;
+            o[0] += fmaf(alphaG, sumX[q], accG[q]);
+            o[8] += fmaf(alpha8, sumX[q], acc8[q]);
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms(PROJ_PARAMS,
+                                                                             const __grid_constant__ ProjTable inlineEntries) {
+    AFTER_PREVIOUS_KERNEL();
+    PROJ_WEIGHT;
+    const int j0 = 16 * (SIGN_WARPS * blockIdx.x + (threadIdx.x >> 5));
+    const int e = blockIdx.z;
+    if (j0 >= pw.outDim || e >= pw.entryCount) {
+        return;
+    }
+    const unsigned long long* en = (entries != nullptr ? entries : inlineEntries.e) + 4 * (pw.firstEntry + e);
+    const int first = (int) en[2];
+    const int n = (int) en[3];
+    if (e > 0 && (int) en[-2] == first && (int) en[-1] == n) {
+        return;  // a later plane of the segment: its first plane's warp adds it
+    }
+    int planes = 1;
+    while (e + planes < pw.entryCount && (int) en[4 * planes + 2] == first && (int) en[4 * planes + 3] == n) {
+        planes++;
+    }
+    const int groups = in >> 8;
+    for (int lo = first; lo < first + n; lo += 8) {
+        const int m = min(8, first + n - lo);
+        if (m == 1) {
+            sign_rows_term<1, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+        } else if (m == 2) {
+            sign_rows_term<2, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+        } else if (m <= 4) {
+            sign_rows_term<4, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+        } else {
+            sign_rows_term<8, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+        }
+    }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Row-wise ops.
@@ -1232,7 +928,7 @@ __device__ __forceinline__ float4 load_four(const void* __restrict__ w, long lon
 template <int DT>
 __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, const void* __restrict__ gain, float eps,
                                              int dim, float* out, unsigned short* xh, int halfBf16, unsigned int* xq,
-                                             float2* xstats, int bitPlanes) {
+                                             float2* xstats) {
     __shared__ float scratch[32];
     float* xr = x + (long long) blockIdx.x * dim;
     const float* ar = addend == nullptr ? nullptr : addend + (long long) blockIdx.x * dim;
@@ -1272,25 +968,25 @@ __device__ __forceinline__ void rmsnorm_body(float* x, const float* addend, cons
         __syncthreads();  // the row's outputs, written by every warp, are visible to the block
         int groups = dim >> 8;
         for (int grp = threadIdx.x >> 5; grp < groups; grp += BLOCK_THREADS / 32) {
-            prepare_group(o + 256 * grp, (long long) blockIdx.x * groups + grp, xh, halfBf16, xq, xstats, bitPlanes);
+            prepare_group(o + 256 * grp, (long long) blockIdx.x * groups + grp, xh, halfBf16, xq, xstats);
         }
     }
 }
 
 extern "C" __global__ void rmsnorm_f32(float* x, const float* a, const void* g, float eps, int dim, float* out,
-                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs, int bitPlanes) {
+                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_F32>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs, bitPlanes);
+    rmsnorm_body<DT_F32>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs);
 }
 extern "C" __global__ void rmsnorm_f16(float* x, const float* a, const void* g, float eps, int dim, float* out,
-                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs, int bitPlanes) {
+                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_F16>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs, bitPlanes);
+    rmsnorm_body<DT_F16>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs);
 }
 extern "C" __global__ void rmsnorm_bf16(float* x, const float* a, const void* g, float eps, int dim, float* out,
-                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs, int bitPlanes) {
+                                    unsigned short* xh, int halfBf16, unsigned int* xq, float2* xs) {
     AFTER_PREVIOUS_KERNEL();
-    rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs, bitPlanes);
+    rmsnorm_body<DT_BF16>(x, a, g, eps, dim, out, xh, halfBf16, xq, xs);
 }
 
 // table[r] = [cos(pos[r]·invFreq), sin(pos[r]·invFreq)], the angle one float32 product; grid: rows
@@ -1343,7 +1039,7 @@ extern "C" __global__ void swiglu(float* gate, const float* up, long long n) {
 // swiglu, and the result prepared for the down projection as prepare_groups does it: one warp per (row, 256-column
 // group); each lane reads back only the 8 values it wrote. gate, up: [n / 256 groups of 256] f32
 extern "C" __global__ void swiglu_prepare(float* gate, const float* up, long long n, unsigned short* xh, int halfBf16,
-                                          unsigned int* xq, float2* xstats, int bitPlanes) {
+                                          unsigned int* xq, float2* xstats) {
     AFTER_PREVIOUS_KERNEL();
     long long wg = (blockIdx.x * (long long) blockDim.x + threadIdx.x) >> 5;
     if (wg >= n >> 8) {
@@ -1358,7 +1054,7 @@ extern "C" __global__ void swiglu_prepare(float* gate, const float* up, long lon
         *reinterpret_cast<float4*>(g + i) = make_float4(swiglu_one(a.x, b.x), swiglu_one(a.y, b.y), swiglu_one(a.z, b.z),
                                                         swiglu_one(a.w, b.w));
     }
-    prepare_group(gate + wg * 256, wg, xh, halfBf16, xq, xstats, bitPlanes);
+    prepare_group(gate + wg * 256, wg, xh, halfBf16, xq, xstats);
 }
 
 extern "C" __global__ void silu(float* x, long long n) {

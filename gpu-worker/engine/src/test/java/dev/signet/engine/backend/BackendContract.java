@@ -240,14 +240,15 @@ public abstract class BackendContract {
     }
 
     /**
-     * Many tenants of one or two rows each on q/k/v-like weights of model shape: several entry passes per column
-     * group, past the number of sign entries a backend may pass with a launch (CUDA: 24) a table of them, over one,
-     * two and four n-tiles and more than one row pass; with two rows each after a row without a tenant, a tenant's
-     * rows straddle n-tiles (7 and 8, 15 and 16).
+     * Many tenants on q/k/v-like weights of model shape: past the number of sign entries a backend may pass with a
+     * launch (CUDA: 24) a table of them, over one, two and four n-tiles and more than one row pass; after a row
+     * without a tenant, tenants of several rows straddle n-tiles (7 and 8, 15 and 16); tenants of 1 to 12 rows (CUDA
+     * takes a tenant's rows 1, 2, 4 or 8 at a time) and of up to 5 planes (32 such one-row tenants: 160 planes on
+     * 32 rows).
      */
-    @ParameterizedTest(name = "{0} tenants of {1} rows")
-    @CsvSource({"5, 1", "9, 1", "40, 1", "13, 2"})
-    void manyTenantsDeltaMatmulMatchesReference(int tenants, int rowsEach) {
+    @ParameterizedTest(name = "{0} tenants of {1} rows, {2} planes")
+    @CsvSource({"5, 1, 1", "9, 1, 1", "40, 1, 1", "13, 2, 1", "32, 1, 5", "7, 3, 2", "8, 4, 1", "3, 6, 1", "3, 12, 3"})
+    void manyTenantsDeltaMatmulMatchesReference(int tenants, int rowsEach, int planes) {
         int firstRow = rowsEach == 1 ? 0 : 1;
         int rows = firstRow + tenants * rowsEach;
         int in = 512;
@@ -259,7 +260,7 @@ public abstract class BackendContract {
         SignMatrix[][] signs = new SignMatrix[tenants][3];
         for (int t = 0; t < tenants; t++) {
             for (int k = 0; k < 3; k++) {
-                signs[t][k] = random.signMatrix("w" + k, outDims[k], in, 1);
+                signs[t][k] = random.signMatrix("w" + k, outDims[k], in, planes);
             }
         }
         float[] x = random.floats(rows * in, 1f);

@@ -54,11 +54,10 @@ public final class CudaBackend implements Backend {
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
     static final int PROJ_TILE_ROWS = 8;                 // the tensor-core kernels' n-tile: 8 batch rows
-    private static final int PROJ_ROWWISE = 2;          // kernels.cu's: a tenant's rows that take its sign term row by row
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
-    private static final int PROJ_BLOCK_ENTRIES = 128;         // kernels.cu's: entries with rows in one row pass, per weight
+    private static final int SIGN_THREADS = 128;        // kernels.cu's SIGN_WARPS warps, 16 outputs each
     private static final int PROJ_MERGED_PLANES = 2;    // kernels.cu's: a weight's planes the _merged kernels add into W
     private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
     private static final int UNQUANTIZED_TO_STOP = 4;   // tensor-core matmuls without quantized x that end a run of them
@@ -362,7 +361,7 @@ public final class CudaBackend implements Backend {
         kernels.launch("rmsnorm_" + g.kernelSuffix(), rows, 1, BLOCK_THREADS, in.address(),
                 addend == null ? 0L : addend.address(), g.memory().address(), eps, in.cols(), out.address(), xh,
                 ProjectionInput.bf16(projDtype), quantize ? ProjectionInput.quantizedAt(xh, rows, out.cols()) : 0L,
-                quantize ? ProjectionInput.statsAt(xh, rows, out.cols()) : 0L, ProjectionInput.bitPlanes(rows));
+                quantize ? ProjectionInput.statsAt(xh, rows, out.cols()) : 0L);
         if (prepare) {
             input.hold(out, rows, writeStamp(), projDtype, quantize);
         }
@@ -473,18 +472,16 @@ public final class CudaBackend implements Backend {
 
     /**
      * The tensor-core kernels: one [E, 4] table (words, scales, first row, row count) of every segment's planes
-     * for every weight, then launches of up to PROJ_FUSED weights of one dtype, each naming its run of entries. Up
-     * to PROJ_INLINE_ENTRIES entries travel in the launches' parameters; more go to the device as a table (a copy
-     * between two kernels, which idles the GPU for about 2 µs). A block keeps the entries that meet its row pass in
-     * shared memory: more than PROJ_BLOCK_ENTRIES there is refused before anything runs. One tenant on every row,
-     * with at most PROJ_MERGED_PLANES planes a weight, goes to the kernels that add its planes into W's fragments
-     * (the base term's mma then does all: no sign term, no quantized x).
+     * for every weight, then launches of up to PROJ_FUSED weights of one dtype: the base term, then the tenants'
+     * sign terms (proj_sign_terms) naming their run of entries. Up to PROJ_INLINE_ENTRIES entries travel in the
+     * launches' parameters; more go to the device as a table (a copy between two kernels, which idles the GPU for
+     * about 2 µs). One tenant on every row, with at most PROJ_MERGED_PLANES planes a weight, goes to the kernels that
+     * add its planes into W's fragments (the base term's mma then does all: no sign term, no quantized x).
      */
     private void tensorMatmul(CudaActivations in, int rows, Weight[] ws, Activations[] outs, List<DeltaSegment> segments,
                               List<Integer> which) {
         int nTiles = rows <= PROJ_TILE_ROWS ? 1 : rows <= 2 * PROJ_TILE_ROWS ? 2 : 4;
-        int passRows = PROJ_TILE_ROWS * nTiles;
-        int passes = ceilDiv(rows, passRows);
+        int passes = ceilDiv(rows, PROJ_TILE_ROWS * nTiles);
         LongStream.Builder entries = LongStream.builder();
         int[] first = new int[ws.length];
         int[] count = new int[ws.length];
@@ -492,25 +489,15 @@ public final class CudaBackend implements Backend {
         int mostPlanes = 0;  // of one weight
         for (int k : which) {
             first[k] = total;
-            int[] perPass = new int[passes];  // a block keeps the entries with rows in its pass in shared memory
-            int planesOfK = 0;
             for (DeltaSegment seg : segments) {
                 CudaDeltaWeight d = (CudaDeltaWeight) seg.deltas()[k];
                 for (CudaDeltaWeight.Plane p : d == null ? List.<CudaDeltaWeight.Plane>of() : d.planes()) {
                     entries.add(p.words().address()).add(p.scales().address()).add(seg.firstRow()).add(seg.rowCount());
                     total++;
-                    planesOfK++;
-                    for (int pass = seg.firstRow() / passRows; pass <= (seg.firstRow() + seg.rowCount() - 1) / passRows; pass++) {
-                        if (++perPass[pass] > PROJ_BLOCK_ENTRIES) {
-                            throw new IllegalArgumentException("weight " + ws[k].name() + ": more than " + PROJ_BLOCK_ENTRIES
-                                    + " sign planes meet batch rows " + pass * passRows + " .. " + ((pass + 1) * passRows - 1)
-                                    + "; split the batch");
-                        }
-                    }
                 }
             }
             count[k] = total - first[k];
-            mostPlanes = Math.max(mostPlanes, planesOfK);
+            mostPlanes = Math.max(mostPlanes, count[k]);
         }
         long entriesAt = 0L;
         boolean merged = total > 0 && segments.size() == 1 && segments.getFirst().rowCount() == rows
@@ -533,14 +520,14 @@ public final class CudaBackend implements Backend {
                     quantize ? ProjectionInput.statsAt(xh, rows, in.cols()) : 0L, rows, in.cols(), entriesAt));
             int fused = 0;
             int widest = 0;
-            int signEntries = 0;
+            int mostEntries = 0;  // of one weight of the launch
             Arrays.fill(mergedPlanes, 0L);
             for (; fused < PROJ_FUSED && at < which.size() && ((CudaWeight) ws[which.get(at)]).dtype() == lead.dtype(); fused++, at++) {
                 int k = which.get(at);
                 CudaWeight w = (CudaWeight) ws[k];
                 args.addAll(List.of(w.memory().address(), ((CudaActivations) outs[k]).address(), w.rows(), first[k], count[k]));
                 widest = Math.max(widest, w.rows());
-                signEntries += count[k];
+                mostEntries = Math.max(mostEntries, count[k]);
                 for (int p = 0; merged && p < count[k]; p++) {
                     mergedPlanes[(fused * PROJ_MERGED_PLANES + p) * 2] = table[4 * (first[k] + p)];
                     mergedPlanes[(fused * PROJ_MERGED_PLANES + p) * 2 + 1] = table[4 * (first[k] + p) + 1];
@@ -549,16 +536,16 @@ public final class CudaBackend implements Backend {
             for (int unused = fused; unused < PROJ_FUSED; unused++) {
                 args.addAll(List.of(0L, 0L, 0, 0, 0));
             }
-            // Without sign entries, the base-term kernel: fewer registers, more blocks per multiprocessor. One tenant
-            // on every row: its planes merged into W. Past one n-tile, where every tenant has few rows (all row by
-            // row), the kernel that loads their x ahead.
-            boolean rowwise = nTiles > 1 && segments.stream().allMatch(seg -> seg.rowCount() <= PROJ_ROWWISE);
-            String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles
-                    + (signEntries == 0 ? "_base" : merged ? "_merged" : rowwise ? "_rows" : "");
-            if (signEntries > 0) {
-                args.add(merged ? mergedPlanes : inlineEntries);  // the _merged kernels take their planes alone
+            String kernel = "proj_" + lead.kernelSuffix() + "_n" + nTiles + (merged ? "_merged" : "_base");
+            if (merged) {
+                args.add(mergedPlanes);  // the _merged kernels take their planes alone
             }
             kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
+            if (quantize && mostEntries > 0) {
+                args.add(inlineEntries);
+                kernels.launchGrid3("proj_sign_terms", ceilDiv(widest / 16, SIGN_THREADS / 32), fused, mostEntries,
+                        SIGN_THREADS, args.toArray());
+            }
         }
     }
 
@@ -574,7 +561,7 @@ public final class CudaBackend implements Backend {
             int warps = rows * (in.cols() / 256);
             kernels.launch("prepare_groups", ceilDiv(warps, PREPARE_WARPS), 1, 32 * PREPARE_WARPS, in.address(), rows,
                     in.cols(), xh, ProjectionInput.bf16(dtype), quantize ? ProjectionInput.quantizedAt(xh, rows, in.cols()) : 0L,
-                    quantize ? ProjectionInput.statsAt(xh, rows, in.cols()) : 0L, ProjectionInput.bitPlanes(rows));
+                    quantize ? ProjectionInput.statsAt(xh, rows, in.cols()) : 0L);
             input.hold(in, rows, writeStamp(), dtype, quantize);
         }
         return xh;
@@ -737,8 +724,7 @@ public final class CudaBackend implements Backend {
         kernels.launch("swiglu_prepare", ceilDiv(groups, PREPARE_WARPS), 1, 32 * PREPARE_WARPS, g.address(),
                 ((CudaActivations) up).address(), (long) rows * g.cols(), xh, ProjectionInput.bf16(projDtype),
                 quantize ? ProjectionInput.quantizedAt(xh, rows, g.cols()) : 0L,
-                quantize ? ProjectionInput.statsAt(xh, rows, g.cols()) : 0L,
-                ProjectionInput.bitPlanes(rows));
+                quantize ? ProjectionInput.statsAt(xh, rows, g.cols()) : 0L);
         input.hold(g, rows, writeStamp(), projDtype, quantize);
     }
 

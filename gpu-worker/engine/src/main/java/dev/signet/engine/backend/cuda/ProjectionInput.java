@@ -4,10 +4,9 @@ import dev.signet.engine.safetensors.DType;
 
 /**
  * x as the tensor-core projections read it (kernels.cu, prepare_group), in one reusable buffer: {@code [rows, cols]}
- * in the weights' 16-bit dtype (fp16 or bf16) for the base term, then, when tenants' sign terms run, the sign term's
- * int8 per 256-column group: {@code [rows, cols]} bytes and {@code [rows, cols / 256]} float2 (scale, sum). The bytes
- * are x's int8 values for up to 8 rows (one n-tile of the projection), its 8 bit planes for more (see
- * {@link #bitPlanes(int)}). The op that makes a projection's x (an RMSNorm, a SwiGLU) can leave it beside its output;
+ * in the weights' 16-bit dtype (fp16 or bf16) for the base term, then, when tenants' sign terms run, x's int8 per
+ * 256-column group as its 8 bit planes: {@code [rows, cols]} bytes and {@code [rows, cols / 256]} float2 (−2·scale,
+ * sum). The op that makes a projection's x (an RMSNorm, a SwiGLU) can leave it beside its output;
  * the matmul that reads that output next takes it as it is when no kernel has been launched and no activations
  * written since (the caller's write stamp is unchanged) and it holds what the matmul needs, else prepares x again.
  */
@@ -30,16 +29,6 @@ final class ProjectionInput implements AutoCloseable {
         heldX = 0;
         address = buffer.reserve((long) rows * cols * 3 + (long) rows * (cols / 256) * 2 * Float.BYTES);
         return address;
-    }
-
-    /**
-     * Whether x of {@code rows} rows is quantized to bit planes (1) or int8 values (0): a projection of more than
-     * one 8-row n-tile takes its sign term on 1-bit tensor cores, one row's planes per mma for a tenant with few
-     * rows (on the H100, 32 rows over 32 tenants 66.0 → 50.5 ms a 7B step); up to 8 rows it stays on int8 ones,
-     * faster there (1 row over 1 tenant 5.93 ms against 6.29, 8 rows over 8 tenants 11.0 against 11.5).
-     */
-    static int bitPlanes(int rows) {
-        return rows > CudaBackend.PROJ_TILE_ROWS ? 1 : 0;
     }
 
     /** Where the sign term's bytes of {@code rows} rows of {@code cols} follow the 16-bit x at {@code xh}. */
