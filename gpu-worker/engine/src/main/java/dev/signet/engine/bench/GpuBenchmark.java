@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * BitDelta tenants, all made on the GPU) at 1, 8 and 32 rows over 0, 1, 8 and 32 distinct tenants. A step is the
  * model's per-layer op sequence on the backend (RMSNorm, the fused q/k/v projection, RoPE, paged attention over
  * {@code kvLength} positions, o, the fused gate/up projection, SwiGLU, down, residuals; then the final norm and the
- * LM head), every projection with the tenants' fused sign term. Each cell is set against its floor: the bytes the
+ * LM head), every projection with the tenants' sign terms. Each cell is set against its floor: the bytes the
  * step must read (base weights once, each distinct tenant's signs once, every row's KV cache) over the
  * device-to-device copy bandwidth measured in the same run.
  */
@@ -422,7 +422,7 @@ public final class GpuBenchmark {
                 + "behind it (host_issue_ms_per_step: the host's time to issue the first timed step's "
                 + "launches into the idle queue; near decode_step_ms, the host's launching bounds the step). A step is every layer's RMSNorm (with the previous layer's MLP residual), fused q/k/v, RoPE, attention, o, "
                 + "residual with RMSNorm, fused gate/up, SwiGLU, down, then the last residual with the final norm and LM head (no embedding lookup, "
-                + "logits stay on the GPU); each projection with the rows' tenants' fused sign term");
+                + "logits stay on the GPU); each projection with the rows' tenants' sign terms");
         doc.put("copy_bandwidth_bytes_per_second", bandwidth);
         doc.put("floor_definition", "bytes read per step (fp16 base weights once + each distinct tenant's sign words and scales once "
                 + "+ each row's KV cache in its dtype) / device-to-device cuMemcpy bandwidth of " + (COPY_BYTES >> 20)
