@@ -53,7 +53,7 @@ public final class CudaBackend implements Backend {
     private static final int MAX_HEAD_DIM = 256;   // kernels.cu's ATTN_MAX_HEAD_DIM
     private static final int ATTENTION_WARPS = 4;  // kernels.cu's ATTN_WARPS
     private static final int[] ROW_TILES = {1, 4, 16};  // the general matmul kernels' row-tile sizes
-    static final int PROJ_TILE_ROWS = 8;                 // the tensor-core kernels' n-tile: 8 batch rows
+    private static final int PROJ_TILE_ROWS = 8;         // the tensor-core kernels' n-tile: 8 batch rows
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
