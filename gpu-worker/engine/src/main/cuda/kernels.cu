@@ -14,10 +14,15 @@
 // the H100: 161 → 152 µs). Each kernel therefore first waits here until the one before it has completed and its
 // writes are visible; every kernel of this file begins with it (CudaPtxDriftTest checks). A no-op for a launch
 // without the attribute, and before sm_90 (whose PTX the host launches without it).
+// A kernel may let the one after it start once all of its own blocks have passed their wait (LET_NEXT_KERNEL_START,
+// after AFTER_PREVIOUS_KERNEL): by then every kernel before it has completed, so the next one may read, before its
+// own wait, what those wrote (proj_sign_terms does, during proj_*_base's tail).
 #if __CUDA_ARCH__ >= 900
 #define AFTER_PREVIOUS_KERNEL() asm volatile("griddepcontrol.wait;\n" ::: "memory")
+#define LET_NEXT_KERNEL_START() asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory")
 #else
 #define AFTER_PREVIOUS_KERNEL()
+#define LET_NEXT_KERNEL_START()
 #endif
 
 // ---------------------------------------------------------------------------------------------------------
@@ -715,6 +720,7 @@ struct ProjMergedPlanes {
 #define PROJ_BASE_KERNEL(NAME, BF16, NT)                                                                               \
     extern "C" __global__ void __launch_bounds__(32 * PROJ_WARPS, 2) NAME(PROJ_PARAMS) {                               \
         AFTER_PREVIOUS_KERNEL();                                                                                       \
+        LET_NEXT_KERNEL_START(); /* proj_sign_terms walks its signs during this kernel's tail */                       \
         PROJ_WEIGHT;                                                                                                   \
         proj_body<BF16, NT, false>(pw, xh, rows, in, entries);                                                         \
     }
@@ -845,6 +851,7 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
             acc8[q] += __shfl_xor_sync(0xffffffffu, acc8[q], off);
         }
         if (k0 == 0 && rowC[q] < m) {
+            AFTER_PREVIOUS_KERNEL();  // proj_*_base's term is in out
             float* o = pw.out + (long long) (lo + rowC[q]) * pw.outDim + j0 + g;
             o[0] += fmaf(alphaG, sumX[q], accG[q]);
             o[8] += fmaf(alpha8, sumX[q], acc8[q]);
@@ -854,7 +861,6 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
 
 extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms(PROJ_PARAMS,
                                                                              const __grid_constant__ ProjTable inlineEntries) {
-    AFTER_PREVIOUS_KERNEL();
     PROJ_WEIGHT;
     const int j0 = 16 * (SIGN_WARPS * blockIdx.x + (threadIdx.x >> 5));
     const int e = blockIdx.z;

@@ -23,6 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class CudaPtxDriftTest {
 
+    /** The kernel that walks its signs while proj_*_base finishes and adds into out after its wait. */
+    private static final String READS_BEFORE_ITS_WAIT = "proj_sign_terms";
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"sm_90, sm_90", "compute_80, sm_80"})
     void everyKernelSourceMatchesTheHashRecordedBesideItsPtx(String target, String ptxTarget) throws IOException, NoSuchAlgorithmException {
@@ -48,7 +51,9 @@ class CudaPtxDriftTest {
     /**
      * The host launches every kernel on sm_90 allowed to start before the one ahead of it has finished (programmatic
      * dependent launch), so each must wait for that one before it touches memory: a kernel without the wait would
-     * read its inputs half-written.
+     * read its inputs half-written. proj_sign_terms alone reads before its wait (its signs, and x, which the kernels
+     * before proj_*_base wrote), and writes after it; that holds because proj_*_base lets it start only once every
+     * base block has passed its own wait, so every kernel before the base term has completed.
      */
     @Test
     void everyHopperKernelWaitsForTheKernelBeforeIt() {
@@ -59,9 +64,20 @@ class CudaPtxDriftTest {
             String name = entries[i].substring(0, entries[i].indexOf('('));
             int wait = entries[i].indexOf("griddepcontrol.wait");
             assertThat(wait).as(name + " waits for the kernel before it (AFTER_PREVIOUS_KERNEL)").isPositive();
-            assertThat(entries[i].substring(0, wait).lines().map(String::strip).filter(CudaPtxDriftTest::touchesMemoryOrLeaves))
+            List<String> beforeWait = entries[i].substring(0, wait).lines().map(String::strip).toList();
+            assertThat(beforeWait.stream().filter(name.equals(READS_BEFORE_ITS_WAIT) ? CudaPtxDriftTest::writes
+                    : CudaPtxDriftTest::touchesMemoryOrLeaves))
                     .as(name + ": memory accesses, branches or returns before its wait").isEmpty();
+            int letNextStart = entries[i].indexOf("griddepcontrol.launch_dependents");
+            if (letNextStart >= 0 || name.matches("proj_\\w+_base")) {
+                assertThat(letNextStart).as(name + " lets the next kernel (" + READS_BEFORE_ITS_WAIT + " after the base term) start after its own wait")
+                        .isGreaterThan(wait);
+            }
         }
+    }
+
+    private static boolean writes(String line) {
+        return line.matches("(@!?%\\S+ )?(st\\.|cp\\.async|atom\\.|red\\.).*");
     }
 
     /** A PTX instruction that reads or writes memory other than the parameters, or leaves the straight line to the wait. */
