@@ -744,26 +744,32 @@ PROJ_BASE_KERNEL(proj_bf16_n4_base, true, 4)
 // Tenants' sign terms as a kernel of their own, after proj_*_base has written the base term:
 //   out[r, j] += Σ_e α_e[j] · Σ_i S_e[j, i]·x[r, i]   (rows r of entry e only)
 // on 1-bit tensor cores over x's bit planes (quantize_group; x's int8 quantization adds about absmax / (440·rms)
-// of each group's x to the term: 0.4% for uniform x). A warp owns 16 outputs of one weight and one segment (its
-// planes are consecutive entries with the same rows; the warp of the first adds them all, so each out element has
-// one writer and the sums are deterministic) and walks all of the columns, R ≤ 8 rows at a time (sign_rows_term),
-// its next groups' sign words in flight (a 16-byte evict-first load per lane, a warp's 512 contiguous bytes of
-// SIGNS_TENSOR). A warp's long walk keeps its loads streaming: on the H100, side by side against the sign terms
-// fused into the base kernel (a block's warps splitting the columns of base and sign terms alike, int8 tensor cores
-// up to 8 rows), a 7B step at 32 rows over 32 tenants 28.0 → 20.4 ms and over 8 14.55 → 12.70, 8 rows over 8
-// 9.10 → 9.18; with the block of 4 warps splitting one segment's columns (a short walk each) 32 over 32 took 24.4,
-// and as a phase of the base kernel (its warps' units after the base term, into its partial sums) 26.3.
-// Grid: (outDim / 16 / SIGN_WARPS, weights, the most entries of a weight); the kernel takes proj_*'s parameters.
+// of each group's x to the term: 0.4% for uniform x). A warp owns 32 outputs (two tiles of 16) of one weight and one
+// segment (its planes are consecutive entries with the same rows; the warp of the first adds them all, so each out
+// element has one writer and the sums are deterministic) and walks all of the columns, R ≤ 8 rows at a time
+// (sign_rows_term), its next groups' sign words in flight (a 16-byte evict-first load per lane and tile, a warp's
+// 512 contiguous bytes of SIGNS_TENSOR), x's fragments of a group loaded once for both tiles. A warp's long walk keeps
+// its loads streaming: on the H100, side by side against the sign terms fused into the base kernel (a block's warps
+// splitting the columns of base and sign terms alike, int8 tensor cores up to 8 rows), a 7B step at 32 rows over 32
+// tenants 28.0 → 20.4 ms and over 8 14.55 → 12.70, 8 rows over 8 9.10 → 9.18; with the block of 4 warps splitting
+// one segment's columns (a short walk each) 32 over 32 took 24.4, and as a phase of the base kernel (its warps' units
+// after the base term, into its partial sums) 26.3. Two tiles a warp rather than one read x half as often (32 over 8
+// 12.34 → 12.15 ms, 8 over 8 8.92 → 8.75, 32 over 32 19.87 → 19.19); 3 groups ahead rather than 2 took 12.37 at 32
+// over 8, and 4 spill at 6 blocks a multiprocessor.
+// The kernel starts while proj_*_base finishes (LET_NEXT_KERNEL_START) and waits for it only to add into out: 32
+// over 8 12.71 → 12.36 ms, 8 over 8 9.25 → 8.94, 32 over 32 20.37 → 19.86.
+// Grid: (outDim / 32 / SIGN_WARPS, weights, the most entries of a weight); the kernel takes proj_*'s parameters.
 #define SIGN_WARPS 4
 
-// Rows lo .. lo + m − 1 (m ≤ R) of a segment, R = 1, 2, 4 or 8: R mma per group, B column n of mma i being plane
+// Rows lo .. lo + m − 1 (m ≤ R) of a segment, R = 1, 2, 4 or 8: R mma per group and tile, B column n of mma i being plane
 // P·i + n % P of row n / P (P = 8 / R: a row's 8 planes spread over R mma), high planes first with the accumulators
 // shifted P bits between (Horner), plane 7 negated (it weighs −128). Lane (g, t)'s C columns 2t and 2t + 1 are then
 // one row's planes k0 = 2t % P and k0 + 1 weighted 2^k0 and 2^(k0 + 1) (rows 2t and 2t + 1 when R = 8), summed over
 // the P / 2 lanes of the row at the end, and scaled per group by α·(−2s) of the row as they accumulate. B columns
 // of rows past m repeat the last row; their outputs are never written. On the H100, side by side against one mma
 // per row and group (a row's 8 planes its B columns), a 7B step at 32 rows over 8 tenants of 4 rows 15.72 → 12.70
-// ms, over 32 of one row (the same mma) 19.96 → 20.37 across calls.
+// ms, over 32 of one row (the same mma) 19.96 → 20.37 across calls; with the R mma independent, summed after,
+// 12.37 → 12.38 (no dependency stall to hide).
 template <int R, int AHEAD>
 __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsigned int* __restrict__ xq,
                                                const float2* __restrict__ xstats, int groups,
@@ -774,6 +780,7 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
     const int g = lane >> 2;
     const int t = lane & 3;
     const int k0 = (2 * t) % P;
+    const int tiles = j0 + 16 < pw.outDim ? 2 : 1;                      // of 16 outputs (warp-uniform)
     const long long rowB = lo + min(g / P, m - 1);                      // B column g's row ...
     const int planeB = g % P;                                           // ... and its plane within an mma
     int rowC[LANE_ROWS];                                                // C columns' rows (clamped)
@@ -782,22 +789,33 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
         rowC[q] = R == 8 ? 2 * t + q : 2 * t / P;
     }
     const bool plane7 = R == 8 || (2 * t + 2) % P == 0;                // column 2t + 1 holds plane 7 in the top mma
-    float accG[LANE_ROWS] = {};  // Σ_p α_p·(−2s)·Σ_{S=−1} x_q of output j0 + g, this lane's planes of its row(s)
-    float acc8[LANE_ROWS] = {};  // ... of j0 + g + 8
+    // per tile T: Σ_p α_p·(−2s)·Σ_{S=−1} x_q of output j0 + 16T + g (accG) and + 8 (acc8), this lane's planes of its
+    // row(s); Σ_p α_p of those outputs (the term's Σx share)
+    float accG[2][LANE_ROWS] = {};
+    float acc8[2][LANE_ROWS] = {};
+    float alphaG[2] = {};
+    float alpha8[2] = {};
     float sumX[LANE_ROWS] = {};  // Σx of the row(s)
-    float alphaG = 0.f;          // Σ_p α_p of j0 + g and j0 + g + 8: the term's Σx share
-    float alpha8 = 0.f;
     for (int p = 0; p < planes; p++) {
+        // tile T's words: the next 16 rows' block of SIGNS_TENSOR
         const uint4* words = reinterpret_cast<const uint4*>(en[4 * p]) + (long long) (j0 >> 4) * groups * 32 + lane;
+        const long long tileWords = (long long) groups * 32;
         const float* scales = reinterpret_cast<const float*>(en[4 * p + 1]);
-        const float ag = __ldg(scales + j0 + g);
-        const float a8 = __ldg(scales + j0 + g + 8);
-        alphaG += ag;
-        alpha8 += a8;
-        uint4 wd[AHEAD];  // groups grp0 .. grp0 + AHEAD − 1, each slot refilled as it is used
+        float ag[2], a8[2];
+#pragma unroll
+        for (int T = 0; T < 2; T++) {
+            ag[T] = T < tiles ? __ldg(scales + j0 + 16 * T + g) : 0.f;
+            a8[T] = T < tiles ? __ldg(scales + j0 + 16 * T + g + 8) : 0.f;
+            alphaG[T] += ag[T];
+            alpha8[T] += a8[T];
+        }
+        uint4 wd[AHEAD][2];  // groups grp0 .. grp0 + AHEAD − 1 of each tile, each slot refilled as it is used
 #pragma unroll
         for (int u = 0; u < AHEAD; u++) {
-            wd[u] = u < groups ? __ldcs(words + 32 * u) : make_uint4(0u, 0u, 0u, 0u);
+#pragma unroll
+            for (int T = 0; T < 2; T++) {
+                wd[u][T] = u < groups && T < tiles ? __ldcs(words + T * tileWords + 32 * u) : make_uint4(0u, 0u, 0u, 0u);
+            }
         }
         for (int grp0 = 0; grp0 < groups; grp0 += AHEAD) {
 #pragma unroll
@@ -809,52 +827,64 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
 #pragma unroll
                     for (int q = 0; q < LANE_ROWS; q++) {
                         xs[q] = __ldg(xstats + (long long) (lo + min(rowC[q], m - 1)) * groups + grp);
-                    }
-                    int c[4] = {0, 0, 0, 0};
-#pragma unroll
-                    for (int i = R - 1; i >= 0; i--) {
-                        const uint2 b = __ldg(reinterpret_cast<const uint2*>(xb + 2 * P * i));
-                        if (i < R - 1) {
-#pragma unroll
-                            for (int k = 0; k < 4; k++) {
-                                c[k] *= 1 << P;
-                            }
-                        }
-                        mma_b1_popc(c, wd[u], b.x, b.y);
-                        if (i == R - 1 && plane7) {
-                            c[1] = -c[1];
-                            c[3] = -c[3];
-                            if (R == 8) {
-                                c[0] = -c[0];
-                                c[2] = -c[2];
-                            }
-                        }
-                    }
-#pragma unroll
-                    for (int q = 0; q < LANE_ROWS; q++) {
-                        const int vg = R == 8 ? c[q] : (c[0] + 2 * c[1]) << k0;
-                        const int v8 = R == 8 ? c[2 + q] : (c[2] + 2 * c[3]) << k0;
-                        accG[q] = fmaf(ag * xs[q].x, (float) vg, accG[q]);
-                        acc8[q] = fmaf(a8 * xs[q].x, (float) v8, acc8[q]);
                         sumX[q] += p == 0 ? xs[q].y : 0.f;
                     }
-                    wd[u] = grp + AHEAD < groups ? __ldcs(words + 32 * (grp + AHEAD)) : wd[u];
+                    uint2 b[R];  // x's B fragments, shared by the tiles
+#pragma unroll
+                    for (int i = 0; i < R; i++) {
+                        b[i] = __ldg(reinterpret_cast<const uint2*>(xb + 2 * P * i));
+                    }
+#pragma unroll
+                    for (int T = 0; T < 2; T++) {
+                        if (T < tiles) {
+                            int c[4] = {0, 0, 0, 0};
+#pragma unroll
+                            for (int i = R - 1; i >= 0; i--) {
+                                if (i < R - 1) {
+#pragma unroll
+                                    for (int k = 0; k < 4; k++) {
+                                        c[k] *= 1 << P;
+                                    }
+                                }
+                                mma_b1_popc(c, wd[u][T], b[i].x, b[i].y);
+                                if (i == R - 1 && plane7) {
+                                    c[1] = -c[1];
+                                    c[3] = -c[3];
+                                    if (R == 8) {
+                                        c[0] = -c[0];
+                                        c[2] = -c[2];
+                                    }
+                                }
+                            }
+#pragma unroll
+                            for (int q = 0; q < LANE_ROWS; q++) {
+                                const int vg = R == 8 ? c[q] : (c[0] + 2 * c[1]) << k0;
+                                const int v8 = R == 8 ? c[2 + q] : (c[2] + 2 * c[3]) << k0;
+                                accG[T][q] = fmaf(ag[T] * xs[q].x, (float) vg, accG[T][q]);
+                                acc8[T][q] = fmaf(a8[T] * xs[q].x, (float) v8, acc8[T][q]);
+                            }
+                            wd[u][T] = grp + AHEAD < groups ? __ldcs(words + T * tileWords + 32 * (grp + AHEAD)) : wd[u][T];
+                        }
+                    }
                 }
             }
         }
     }
 #pragma unroll
-    for (int q = 0; q < LANE_ROWS; q++) {
+    for (int T = 0; T < 2; T++) {
 #pragma unroll
-        for (int off = 1; off < P / 2; off <<= 1) {  // the row's other lanes
-            accG[q] += __shfl_xor_sync(0xffffffffu, accG[q], off);
-            acc8[q] += __shfl_xor_sync(0xffffffffu, acc8[q], off);
-        }
-        if (k0 == 0 && rowC[q] < m) {
-            AFTER_PREVIOUS_KERNEL();  // proj_*_base's term is in out
-            float* o = pw.out + (long long) (lo + rowC[q]) * pw.outDim + j0 + g;
-            o[0] += fmaf(alphaG, sumX[q], accG[q]);
-            o[8] += fmaf(alpha8, sumX[q], acc8[q]);
+        for (int q = 0; q < LANE_ROWS; q++) {
+#pragma unroll
+            for (int off = 1; off < P / 2; off <<= 1) {  // the row's other lanes
+                accG[T][q] += __shfl_xor_sync(0xffffffffu, accG[T][q], off);
+                acc8[T][q] += __shfl_xor_sync(0xffffffffu, acc8[T][q], off);
+            }
+            if (T < tiles && k0 == 0 && rowC[q] < m) {
+                AFTER_PREVIOUS_KERNEL();  // proj_*_base's term is in out
+                float* o = pw.out + (long long) (lo + rowC[q]) * pw.outDim + j0 + 16 * T + g;
+                o[0] += fmaf(alphaG[T], sumX[q], accG[T][q]);
+                o[8] += fmaf(alpha8[T], sumX[q], acc8[T][q]);
+            }
         }
     }
 }
@@ -862,7 +892,7 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
 extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms(PROJ_PARAMS,
                                                                              const __grid_constant__ ProjTable inlineEntries) {
     PROJ_WEIGHT;
-    const int j0 = 16 * (SIGN_WARPS * blockIdx.x + (threadIdx.x >> 5));
+    const int j0 = 32 * (SIGN_WARPS * blockIdx.x + (threadIdx.x >> 5));
     const int e = blockIdx.z;
     if (j0 >= pw.outDim || e >= pw.entryCount) {
         return;
@@ -881,13 +911,13 @@ extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms
     for (int lo = first; lo < first + n; lo += 8) {
         const int m = min(8, first + n - lo);
         if (m == 1) {
-            sign_rows_term<1, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<1, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
         } else if (m == 2) {
-            sign_rows_term<2, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<2, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
         } else if (m <= 4) {
-            sign_rows_term<4, 4>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<4, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
         } else {
-            sign_rows_term<8, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<8, 1>(pw, xq, xstats, groups, en, planes, j0, lo, m);
         }
     }
 }

@@ -57,7 +57,7 @@ public final class CudaBackend implements Backend {
     private static final int PROJ_THREADS = 256;        // kernels.cu's PROJ_WARPS warps
     private static final int PROJ_FUSED = 3;            // weights per tensor-core launch (q, k, v)
     private static final int PROJ_INLINE_ENTRIES = 24;  // kernels.cu's PROJ_INLINE_ENTRIES
-    private static final int SIGN_THREADS = 128;        // kernels.cu's SIGN_WARPS warps, 16 outputs each
+    private static final int SIGN_THREADS = 128;        // kernels.cu's SIGN_WARPS warps, 32 outputs each
     private static final int PROJ_MERGED_PLANES = 2;    // kernels.cu's: a weight's planes the _merged kernels add into W
     private static final int PREPARE_WARPS = 4;         // prepare_groups: one warp per (row, 256-column group)
     private static final int UNQUANTIZED_TO_STOP = 4;   // tensor-core matmuls without quantized x that end a run of them
@@ -543,7 +543,7 @@ public final class CudaBackend implements Backend {
             kernels.launchGrid3(kernel, widest / 16, fused, passes, PROJ_THREADS, args.toArray());
             if (quantize && mostEntries > 0) {
                 args.add(inlineEntries);
-                kernels.launchGrid3("proj_sign_terms", ceilDiv(widest / 16, SIGN_THREADS / 32), fused, mostEntries,
+                kernels.launchGrid3("proj_sign_terms", ceilDiv(ceilDiv(widest, 32), SIGN_THREADS / 32), fused, mostEntries,
                         SIGN_THREADS, args.toArray());
             }
         }
