@@ -12,11 +12,11 @@
 // Programmatic dependent launch (sm_90): the host lets every kernel start while the one before it in the stream is
 // finishing, so its launch and its blocks' set-up overlap that kernel's tail (a 7B layer's 8 kernels at 1 row on
 // the H100: 161 → 152 µs). Each kernel therefore first waits here until the one before it has completed and its
-// writes are visible; every kernel of this file begins with it (CudaPtxDriftTest checks). A no-op for a launch
-// without the attribute, and before sm_90 (whose PTX the host launches without it).
-// A kernel may let the one after it start once all of its own blocks have passed their wait (LET_NEXT_KERNEL_START,
-// after AFTER_PREVIOUS_KERNEL): by then every kernel before it has completed, so the next one may read, before its
-// own wait, what those wrote (proj_sign_terms does, during proj_*_base's tail).
+// writes are visible; every kernel of this file begins with it but proj_sign_terms, which reads before it and writes
+// after it (CudaPtxDriftTest checks). A no-op for a launch without the attribute, and before sm_90 (whose PTX the host
+// launches without it). A kernel may let the one after it start once all of its own blocks have passed their wait
+// (LET_NEXT_KERNEL_START, after AFTER_PREVIOUS_KERNEL): by then every kernel before it has completed, so the next one
+// may read, before its own wait, what those wrote (proj_sign_terms does, during proj_*_base's tail).
 #if __CUDA_ARCH__ >= 900
 #define AFTER_PREVIOUS_KERNEL() asm volatile("griddepcontrol.wait;\n" ::: "memory")
 #define LET_NEXT_KERNEL_START() asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory")

@@ -76,12 +76,13 @@ class CudaPtxDriftTest {
         }
     }
 
+    /** A PTX instruction that writes memory. */
     private static boolean writes(String line) {
         return line.matches("(@!?%\\S+ )?(st\\.|cp\\.async|atom\\.|red\\.).*");
     }
 
     /** A PTX instruction that reads or writes memory other than the parameters, or leaves the straight line to the wait. */
     private static boolean touchesMemoryOrLeaves(String line) {
-        return line.matches("(@!?%\\S+ )?(ld\\.(?!param)|st\\.|cp\\.async|atom\\.|red\\.|bra|ret|call).*");
+        return writes(line) || line.matches("(@!?%\\S+ )?(ld\\.(?!param)|bra|ret|call).*");
     }
 }
