@@ -13,10 +13,11 @@
 // finishing, so its launch and its blocks' set-up overlap that kernel's tail (a 7B layer's 8 kernels at 1 row on
 // the H100: 161 → 152 µs). Each kernel therefore first waits here until the one before it has completed and its
 // writes are visible; every kernel of this file begins with it but proj_sign_terms, which reads before it and writes
-// after it (CudaPtxDriftTest checks). A no-op for a launch without the attribute, and before sm_90 (whose PTX the host
-// launches without it). A kernel may let the one after it start once all of its own blocks have passed their wait
-// (LET_NEXT_KERNEL_START, after AFTER_PREVIOUS_KERNEL): by then every kernel before it has completed, so the next one
-// may read, before its own wait, what those wrote (proj_sign_terms does, during proj_*_base's tail).
+// global memory after it (CudaPtxDriftTest checks). A no-op for a launch without the attribute, and before sm_90
+// (whose PTX the host launches without it). A kernel may let the one after it start once all of its own blocks have
+// passed their wait (LET_NEXT_KERNEL_START, after AFTER_PREVIOUS_KERNEL): by then every kernel before it has
+// completed, so the next one may read, before its own wait, what those wrote (proj_sign_terms does, during
+// proj_*_base's tail).
 #if __CUDA_ARCH__ >= 900
 #define AFTER_PREVIOUS_KERNEL() asm volatile("griddepcontrol.wait;\n" ::: "memory")
 #define LET_NEXT_KERNEL_START() asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory")
@@ -758,8 +759,54 @@ PROJ_BASE_KERNEL(proj_bf16_n4_base, true, 4)
 // over 8, and 4 spill at 6 blocks a multiprocessor.
 // The kernel starts while proj_*_base finishes (LET_NEXT_KERNEL_START) and waits for it only to add into out: 32
 // over 8 12.71 → 12.36 ms, 8 over 8 9.25 → 8.94, 32 over 32 20.37 → 19.86.
-// Grid: (outDim / 32 / SIGN_WARPS, weights, the most entries of a weight); the kernel takes proj_*'s parameters.
+// Where a launch has too few walks to fill the multiprocessors' block slots (a 7B o or down projection over 8 tenants:
+// 256 blocks for 132 × 6 slots, each walk 2 groups of loads in flight: Nsight Compute read 36% and 46% of DRAM's
+// peak), splitWarps = 2 or 4 consecutive warps of a block split a walk's columns (SignSplit), their sums added
+// through shared memory in the warps' order (the host picks it, CudaBackend.signSplitWarps). Side by side on the
+// H100: 32 rows over 8 tenants 12.15 → 11.69 ms, 8 over 8 8.77 → 8.60, 32 over 32 (no split) 19.21 → 19.27.
+// Grid: (outDim / 32 / (SIGN_WARPS / splitWarps), weights, the most entries of a weight); the kernel takes proj_*'s
+// parameters, then its entries and splitWarps.
 #define SIGN_WARPS 4
+
+// The columns' share of one warp when `warps` consecutive warps of a block split a segment's 32 outputs: groups
+// [begin, end), index 0 the warp that adds the sum into out. Named barrier 1 + slot syncs the slot's warps alone (a
+// warp past outDim leaves with the others of its slot; slot < 2 as warps ≥ 2). `partials` [SIGN_WARPS][8][32]: a
+// warp's terms, lane-major.
+struct SignSplit {
+    int warps, index, slot, begin, end;
+    float* partials;
+};
+
+__device__ __forceinline__ void split_barrier(const SignSplit& split) {
+    // Ids as constants: with a computed id the kernel held all 16 of a block's barriers, and every launch was slower
+    // (a 7B step at 32 rows over 32 tenants, which never splits, 19.22 → 20.09 ms).
+    if (split.slot == 0) {
+        asm volatile("bar.sync 1, %0;\n" ::"r"(32 * split.warps) : "memory");
+    } else {
+        asm volatile("bar.sync 2, %0;\n" ::"r"(32 * split.warps) : "memory");
+    }
+}
+
+// terms[n] of every warp of the split summed, in the order of the warps' index (so the sum is deterministic), into
+// warp 0's terms.
+__device__ __forceinline__ void sum_split_terms(const SignSplit& split, float* terms, int n) {
+    const int lane = threadIdx.x & 31;
+    float* mine = split.partials + (threadIdx.x >> 5) * 8 * 32 + lane;
+    split_barrier(split);  // warp 0 has read the rows before
+    if (split.index > 0) {
+        for (int i = 0; i < n; i++) {
+            mine[32 * i] = terms[i];
+        }
+    }
+    split_barrier(split);
+    if (split.index == 0) {
+        for (int w = 1; w < split.warps; w++) {
+            for (int i = 0; i < n; i++) {
+                terms[i] += mine[(w * 8 + i) * 32];
+            }
+        }
+    }
+}
 
 // Rows lo .. lo + m − 1 (m ≤ R) of a segment, R = 1, 2, 4 or 8: R mma per group and tile, B column n of mma i being plane
 // P·i + n % P of row n / P (P = 8 / R: a row's 8 planes spread over R mma), high planes first with the accumulators
@@ -772,7 +819,7 @@ PROJ_BASE_KERNEL(proj_bf16_n4_base, true, 4)
 // 12.37 → 12.38 (no dependency stall to hide).
 template <int R, int AHEAD>
 __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsigned int* __restrict__ xq,
-                                               const float2* __restrict__ xstats, int groups,
+                                               const float2* __restrict__ xstats, int groups, const SignSplit& split,
                                                const unsigned long long* en, int planes, int j0, int lo, int m) {
     constexpr int P = 8 / R;
     constexpr int LANE_ROWS = R == 8 ? 2 : 1;  // rows of a lane's C columns
@@ -814,14 +861,15 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
         for (int u = 0; u < AHEAD; u++) {
 #pragma unroll
             for (int T = 0; T < 2; T++) {
-                wd[u][T] = u < groups && T < tiles ? __ldcs(words + T * tileWords + 32 * u) : make_uint4(0u, 0u, 0u, 0u);
+                wd[u][T] = split.begin + u < split.end && T < tiles ? __ldcs(words + T * tileWords + 32 * (split.begin + u))
+                                                                    : make_uint4(0u, 0u, 0u, 0u);
             }
         }
-        for (int grp0 = 0; grp0 < groups; grp0 += AHEAD) {
+        for (int grp0 = split.begin; grp0 < split.end; grp0 += AHEAD) {
 #pragma unroll
             for (int u = 0; u < AHEAD; u++) {
                 const int grp = grp0 + u;
-                if (grp < groups) {
+                if (grp < split.end) {
                     const unsigned int* xb = xq + ((rowB * groups + grp) * 4 + t) * 16 + 2 * planeB;
                     float2 xs[LANE_ROWS];
 #pragma unroll
@@ -863,13 +911,14 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
                                 accG[T][q] = fmaf(ag[T] * xs[q].x, (float) vg, accG[T][q]);
                                 acc8[T][q] = fmaf(a8[T] * xs[q].x, (float) v8, acc8[T][q]);
                             }
-                            wd[u][T] = grp + AHEAD < groups ? __ldcs(words + T * tileWords + 32 * (grp + AHEAD)) : wd[u][T];
+                            wd[u][T] = grp + AHEAD < split.end ? __ldcs(words + T * tileWords + 32 * (grp + AHEAD)) : wd[u][T];
                         }
                     }
                 }
             }
         }
     }
+    float term[2][LANE_ROWS][2];  // per tile and row: outputs g and g + 8, over this warp's columns
 #pragma unroll
     for (int T = 0; T < 2; T++) {
 #pragma unroll
@@ -879,20 +928,34 @@ __device__ __forceinline__ void sign_rows_term(const ProjWeight& pw, const unsig
                 accG[T][q] += __shfl_xor_sync(0xffffffffu, accG[T][q], off);
                 acc8[T][q] += __shfl_xor_sync(0xffffffffu, acc8[T][q], off);
             }
-            if (T < tiles && k0 == 0 && rowC[q] < m) {
+            term[T][q][0] = fmaf(alphaG[T], sumX[q], accG[T][q]);
+            term[T][q][1] = fmaf(alpha8[T], sumX[q], acc8[T][q]);
+        }
+    }
+    if (split.warps > 1) {
+        sum_split_terms(split, &term[0][0][0], 4 * LANE_ROWS);
+    }
+#pragma unroll
+    for (int T = 0; T < 2; T++) {
+#pragma unroll
+        for (int q = 0; q < LANE_ROWS; q++) {
+            if (split.index == 0 && T < tiles && k0 == 0 && rowC[q] < m) {
                 AFTER_PREVIOUS_KERNEL();  // proj_*_base's term is in out
                 float* o = pw.out + (long long) (lo + rowC[q]) * pw.outDim + j0 + 16 * T + g;
-                o[0] += fmaf(alphaG[T], sumX[q], accG[T][q]);
-                o[8] += fmaf(alpha8[T], sumX[q], acc8[T][q]);
+                o[0] += term[T][q][0];
+                o[8] += term[T][q][1];
             }
         }
     }
 }
 
 extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms(PROJ_PARAMS,
-                                                                             const __grid_constant__ ProjTable inlineEntries) {
+                                                                             const __grid_constant__ ProjTable inlineEntries,
+                                                                             int splitWarps) {
+    __shared__ float partials[SIGN_WARPS * 8 * 32];
     PROJ_WEIGHT;
-    const int j0 = 32 * (SIGN_WARPS * blockIdx.x + (threadIdx.x >> 5));
+    const int warp = threadIdx.x >> 5;
+    const int j0 = 32 * (SIGN_WARPS / splitWarps * blockIdx.x + warp / splitWarps);
     const int e = blockIdx.z;
     if (j0 >= pw.outDim || e >= pw.entryCount) {
         return;
@@ -908,16 +971,19 @@ extern "C" __global__ void __launch_bounds__(32 * SIGN_WARPS, 6) proj_sign_terms
         planes++;
     }
     const int groups = in >> 8;
+    const int index = warp % splitWarps;
+    const SignSplit split{splitWarps, index, warp / splitWarps, groups * index / splitWarps,
+                          groups * (index + 1) / splitWarps, partials};
     for (int lo = first; lo < first + n; lo += 8) {
         const int m = min(8, first + n - lo);
         if (m == 1) {
-            sign_rows_term<1, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<1, 2>(pw, xq, xstats, groups, split, en, planes, j0, lo, m);
         } else if (m == 2) {
-            sign_rows_term<2, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<2, 2>(pw, xq, xstats, groups, split, en, planes, j0, lo, m);
         } else if (m <= 4) {
-            sign_rows_term<4, 2>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<4, 2>(pw, xq, xstats, groups, split, en, planes, j0, lo, m);
         } else {
-            sign_rows_term<8, 1>(pw, xq, xstats, groups, en, planes, j0, lo, m);
+            sign_rows_term<8, 1>(pw, xq, xstats, groups, split, en, planes, j0, lo, m);
         }
     }
 }
