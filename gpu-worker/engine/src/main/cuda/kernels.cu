@@ -588,8 +588,9 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     // registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads in
     // flight per warp). W runs a half ahead: a holds the next half to multiply, loaded with its x as soon as the one
     // before it is done (side by side on the H100 against each half loaded as it is multiplied: 32 rows 9.32 → 8.96 ms).
-    uint4 a[2][4];       // [chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
-    uint4 bw[2][NT][2];  // x's columns of a chunk, row g: [chunk][n-tile], k-step s's b0, b1 are words 2s, 2s + 1
+    constexpr int BUFS = MERGED && NT == 1 ? 2 : 1;  // halves in registers: with 2, half h in buffer h
+    uint4 a[BUFS][2][4];       // [buffer][chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
+    uint4 bw[BUFS][2][NT][2];  // x's columns of a chunk, row g: [buffer][chunk][n-tile], k-step s's b0, b1 are words 2s, 2s + 1
     auto load_x_chunk = [&](int grp, int h, int c2) {
         int col = 256 * grp + 64 * (2 * h + c2) + 16 * t;
 #pragma unroll
@@ -597,13 +598,13 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
             int row = rowBase + 8 * nt + g;
 #pragma unroll
             for (int q = 0; q < 2; q++) {
-                bw[c2][nt][q] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xh + (long long) row * in + col) + q)
+                bw[h % BUFS][c2][nt][q] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xh + (long long) row * in + col) + q)
                                            : make_uint4(0u, 0u, 0u, 0u);
             }
         }
     };
     auto load_half = [&](int grp, int h) {
-        load_w_half(a, w0, w8, grp, h);
+        load_w_half(a[h % BUFS], w0, w8, grp, h);
         load_x_chunk(grp, h, 0);
         load_x_chunk(grp, h, 1);
     };
@@ -623,31 +624,38 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     for (int grp = gFirst; grp < gEnd; grp++) {
         // Rolled up to 2 n-tiles (unrolled, 1 row took 5.32 ms against 5.26, 8 rows 6.17 against 6.07); at 4 the
         // unrolled loop ran the same.
-#pragma unroll(NT < 4 ? 1 : 2)
+#pragma unroll(NT < 4 && BUFS == 1 ? 1 : 2)
         for (int h = 0; h < 2; h++) {
+            const int buf = h % BUFS;
+            if (BUFS == 2 && grp + h < gEnd) {
+                load_half(grp + h, h ^ 1);  // the half after this one, before this one's work
+            }
 #pragma unroll
             for (int c2 = 0; c2 < 2; c2++) {
                 if constexpr (MERGED) {
                     if (h == 0 && c2 == 0) {
                         cp_async_wait<0>();  // the group's words
                     }
-                    merged.apply(a[c2], h, c2);
+                    merged.apply(a[buf][c2], h, c2);
                 }
 #pragma unroll
                 for (int s = 0; s < 4; s++) {
                     // column pair p = 2s + (0|1) of rows g, g + 8: the uint4 holding pairs 0..3 or 4..7, element p % 4
                     int p0 = 2 * s;
-                    unsigned int af[4] = {u4_at(a[c2][p0 >> 2], p0 & 3), u4_at(a[c2][2 + (p0 >> 2)], p0 & 3),
-                                          u4_at(a[c2][(p0 + 1) >> 2], (p0 + 1) & 3),
-                                          u4_at(a[c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
+                    unsigned int af[4] = {u4_at(a[buf][c2][p0 >> 2], p0 & 3), u4_at(a[buf][c2][2 + (p0 >> 2)], p0 & 3),
+                                          u4_at(a[buf][c2][(p0 + 1) >> 2], (p0 + 1) & 3),
+                                          u4_at(a[buf][c2][2 + ((p0 + 1) >> 2)], (p0 + 1) & 3)};
 #pragma unroll
                     for (int nt = 0; nt < NT; nt++) {
-                        mma16816<BF16>(acc[nt], af, u4_at(bw[c2][nt][s >> 1], 2 * (s & 1)), u4_at(bw[c2][nt][s >> 1], 2 * (s & 1) + 1));
+                        mma16816<BF16>(acc[nt], af, u4_at(bw[buf][c2][nt][s >> 1], 2 * (s & 1)),
+                                       u4_at(bw[buf][c2][nt][s >> 1], 2 * (s & 1) + 1));
                     }
                 }
             }
             if (grp + h < gEnd) {
-                load_half(grp + h, h ^ 1);  // the half after this one
+                if (BUFS == 1) {
+                    load_half(grp + h, h ^ 1);  // the half after this one
+                }
                 if (MERGED && h == 1) {
                     merged.load(j0, grp + 1, groups);  // that group's planes
                 }
@@ -729,10 +737,10 @@ struct ProjMergedPlanes {
 // One tenant on every row: the base kernel with its planes merged into W; at one n-tile three blocks a
 // multiprocessor (80 registers; side by side against two: 1 row over 1 tenant 5.684 → 5.667 ms, 8 over 1 6.521 →
 // 6.496, in each of 3 rounds; without tenants three blocks changed nothing).
-PROJ_MERGED_KERNEL(proj_f16_n1_merged, false, 1, 3)
+PROJ_MERGED_KERNEL(proj_f16_n1_merged, false, 1, 2)
 PROJ_MERGED_KERNEL(proj_f16_n2_merged, false, 2, 2)
 PROJ_MERGED_KERNEL(proj_f16_n4_merged, false, 4, 2)
-PROJ_MERGED_KERNEL(proj_bf16_n1_merged, true, 1, 3)
+PROJ_MERGED_KERNEL(proj_bf16_n1_merged, true, 1, 2)
 PROJ_MERGED_KERNEL(proj_bf16_n2_merged, true, 2, 2)
 PROJ_MERGED_KERNEL(proj_bf16_n4_merged, true, 4, 2)
 PROJ_BASE_KERNEL(proj_f16_n1_base, false, 1)
