@@ -588,9 +588,13 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     // registers that two blocks share a multiprocessor (twice the warps waiting on memory beat twice the loads in
     // flight per warp). W runs a half ahead: a holds the next half to multiply, loaded with its x as soon as the one
     // before it is done (side by side on the H100 against each half loaded as it is multiplied: 32 rows 9.32 → 8.96 ms).
+    // The _merged kernel at one n-tile holds two halves (BUFS): the next one's loads are issued before this one's
+    // merge and mma, whose work would otherwise lie between a warp's loads (side by side, 1 row over 1 tenant 5.66 →
+    // 5.64 ms, 8 rows 6.51 → 6.50, in both rounds; 128 registers, two blocks a multiprocessor).
     constexpr int BUFS = MERGED && NT == 1 ? 2 : 1;  // halves in registers: with 2, half h in buffer h
     uint4 a[BUFS][2][4];       // [buffer][chunk][row g lo, row g hi, row g+8 lo, row g+8 hi]
-    uint4 bw[BUFS][2][NT][2];  // x's columns of a chunk, row g: [buffer][chunk][n-tile], k-step s's b0, b1 are words 2s, 2s + 1
+    uint4 bw[BUFS][2][NT][2];  // x's columns of a chunk, row g: [buffer][chunk][n-tile], k-step s's b0, b1 are words
+                               // 2s, 2s + 1
     auto load_x_chunk = [&](int grp, int h, int c2) {
         int col = 256 * grp + 64 * (2 * h + c2) + 16 * t;
 #pragma unroll
@@ -734,9 +738,9 @@ struct ProjMergedPlanes {
         proj_body<BF16, NT, false>(pw, xh, rows, in, entries);                                                         \
     }
 
-// One tenant on every row: the base kernel with its planes merged into W; at one n-tile three blocks a
-// multiprocessor (80 registers; side by side against two: 1 row over 1 tenant 5.684 → 5.667 ms, 8 over 1 6.521 →
-// 6.496, in each of 3 rounds; without tenants three blocks changed nothing).
+// One tenant on every row: the base kernel with its planes merged into W; at one n-tile two blocks a
+// multiprocessor of 128 registers, holding two halves of W (proj_body's BUFS; with one, three blocks of 80 registers
+// had beaten two: 1 row over 1 tenant 5.684 → 5.667 ms, 8 over 1 6.521 → 6.496).
 PROJ_MERGED_KERNEL(proj_f16_n1_merged, false, 1, 2)
 PROJ_MERGED_KERNEL(proj_f16_n2_merged, false, 2, 2)
 PROJ_MERGED_KERNEL(proj_f16_n4_merged, false, 4, 2)
