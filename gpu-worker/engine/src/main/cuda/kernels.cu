@@ -603,7 +603,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
 #pragma unroll
             for (int q = 0; q < 2; q++) {
                 bw[h % BUFS][c2][nt][q] = row < rows ? __ldg(reinterpret_cast<const uint4*>(xh + (long long) row * in + col) + q)
-                                           : make_uint4(0u, 0u, 0u, 0u);
+                                                     : make_uint4(0u, 0u, 0u, 0u);
             }
         }
     };
@@ -627,7 +627,7 @@ __device__ __forceinline__ void proj_body(ProjWeight pw, const unsigned short* _
     }
     for (int grp = gFirst; grp < gEnd; grp++) {
         // Rolled up to 2 n-tiles (unrolled, 1 row took 5.32 ms against 5.26, 8 rows 6.17 against 6.07); at 4 the
-        // unrolled loop ran the same.
+        // unrolled loop ran the same. Unrolled with two buffers, whose index is the half.
 #pragma unroll(NT < 4 && BUFS == 1 ? 1 : 2)
         for (int h = 0; h < 2; h++) {
             const int buf = h % BUFS;
