@@ -53,8 +53,8 @@ class CudaPtxDriftTest {
      * dependent launch), so each must wait for that one before it touches memory: a kernel without the wait would
      * read its inputs half-written. proj_sign_terms alone reads before its wait (its signs, and x, which the kernels
      * before proj_*_base wrote), and writes global memory after it (its warps' partial sums go through shared memory
-     * before); that holds because proj_*_base lets it start only once every
-     * base block has passed its own wait, so every kernel before the base term has completed.
+     * before); that holds because proj_*_base lets it start only once every base block has passed its own wait, so
+     * every kernel before the base term has completed.
      */
     @Test
     void everyHopperKernelWaitsForTheKernelBeforeIt() {
