@@ -6,7 +6,7 @@
 #                                          a jlink'd Java runtime, the engine's jars and test classes, the JUnit
 #                                          console launcher, the fixtures (70 MB unpacked: packed to fit a device run)
 #   gpu-worker/gpu/run.sh run OUT_DIR      on the GPU machine, from a copy of the repository that carries dist/:
-#   gpu-worker/gpu/run.sh OUT_DIR          the same; runs the CUDA tests, writes OUT_DIR/cuda-tests.log and the
+#                                          runs the CUDA tests, writes OUT_DIR/cuda-tests.log and the
 #                                          JUnit XML report, and fails when a test fails or is skipped (a skip there
 #                                          means the GPU could not be used); then `signet bench gpu --out OUT_DIR`
 #                                          (OUT_DIR/gpu-bench.log and gpu-<timestamp>.json, its Medusa part reading
@@ -279,5 +279,5 @@ case "${1:-}" in
     run) [ -n "${2:-}" ] || die "usage: run.sh run OUT_DIR"; run_tests "$2" ;;
     tests) [ -n "${2:-}" ] || die "usage: run.sh tests OUT_DIR"; tests_only "$2" ;;
     ""|-h|--help) sed -n '2,29p' "$0"; exit 2 ;;
-    *) run_tests "$1" ;;
+    *) die "unknown command '$1' (prepare, run, tests, ab or profile; run.sh --help)" ;;
 esac
